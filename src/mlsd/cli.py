@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -114,6 +115,99 @@ def serve_local_cmd(port: int) -> None:
         pass
     finally:
         del server
+
+
+@cli.command("grade")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--rubric", "rubric_id", default=None, help="Rubric or overlay id (default: base + the problem's overlay).")
+@click.option("--problem", default=None, help="Problem id or statement, when the file does not name one.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--md", "as_md", is_flag=True, help="Print the report as Markdown.")
+@friendly_errors
+def grade_cmd(file: str, rubric_id: str | None, problem: str | None, as_json: bool, as_md: bool) -> None:
+    """Grade a transcript: JSON, 'Interviewer:'/'Candidate:' text, or a bare written answer."""
+    from .grading_service import grade_text
+
+    data = click.get_binary_stream("stdin").read() if file == "-" else _read_bytes(file)
+    report = grade_text(data, source=file, problem=problem, rubric_id=rubric_id, settings=Settings())
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+    elif as_md:
+        click.echo(report.to_markdown())
+    else:
+        if report.status != "graded":
+            click.echo(f"insufficient evidence: {report.reason}")
+            return
+        click.echo(f"overall {report.overall:.0f}/100 ({report.band}) — rubric {report.rubric}, grader {report.backend}")
+        for d in report.dimensions:
+            level = "not covered" if d.level is None else f"{d.level}/{d.max_level} {d.level_name}"
+            click.echo(f"  {d.title:<36} {level}")
+        if report.flags.injection_suspected:
+            click.echo(f"  ! grader-manipulation text ignored in turns {report.flags.injection_turns}")
+        for s in report.study[:6]:
+            click.echo(f"  study: {s.path} ({s.title})")
+
+
+def _read_bytes(path: str) -> bytes:
+    from .errors import TranscriptError
+    from .transcript import MAX_BYTES
+
+    p = Path(path)
+    if not p.is_file():
+        raise TranscriptError(f"{path}: no such file")
+    if p.stat().st_size > MAX_BYTES:
+        raise TranscriptError(f"{path}: {p.stat().st_size:,} bytes is over the {MAX_BYTES:,}-byte limit for a transcript")
+    return p.read_bytes()
+
+
+@cli.group("rubrics")
+def rubrics_group() -> None:
+    """Inspect and check the rubric files."""
+
+
+@rubrics_group.command("check")
+@friendly_errors
+def rubrics_check_cmd() -> None:
+    """Validate every rubric, overlay and problem file; name the file, field and line of each problem."""
+    from .evidence import load_phase_specs
+    from .problems import check_problems
+    from .rubrics import check_rubrics, list_rubrics
+
+    errors = check_rubrics() + check_problems()
+    try:
+        load_phase_specs()
+    except MLSDError as exc:
+        errors.append(exc)
+    for err in errors:
+        click.echo(f"error: {err}", err=True)
+    if errors:
+        raise SystemExit(1)
+    click.echo(f"ok: {len(list_rubrics())} rubric files and the problem bank validate")
+
+
+@rubrics_group.command("list")
+def rubrics_list_cmd() -> None:
+    """List rubric and overlay ids."""
+    from .rubrics import list_rubrics
+
+    for rid in list_rubrics():
+        click.echo(rid)
+
+
+@cli.command("problems")
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def problems_cmd(as_json: bool) -> None:
+    """List the problem bank."""
+    from .problems import load_problems
+
+    problems = load_problems()
+    if as_json:
+        click.echo(json.dumps([{"id": p.id, "title": p.title, "difficulty": p.difficulty, "topics": p.topics}
+                               for p in problems.values()], indent=2))
+        return
+    for p in problems.values():
+        click.echo(f"{p.id:<34} {p.difficulty:<7} {p.title}")
 
 
 def main() -> None:

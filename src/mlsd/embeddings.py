@@ -62,11 +62,21 @@ class MiniLM:
         self._tokenizer.enable_truncation(max_length=max_length)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._batch_size = batch_size
+        self._max_length = max_length
         self._lock = threading.Lock()
 
     def is_known_word(self, word: str) -> bool:
         """Whole word in the model's ~30k-entry English vocabulary (a cheap 'is this language' test)."""
         return self._tokenizer.token_to_id(word.lower()) is not None
+
+    def count_tokens(self, text: str) -> int:
+        """WordPiece tokens of `text`: a local, offline stand-in for an LLM tokenizer's count."""
+        with self._lock:
+            self._tokenizer.no_truncation()
+            try:
+                return len(self._tokenizer.encode(text).ids)
+            finally:
+                self._tokenizer.enable_truncation(max_length=self._max_length)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -1,0 +1,223 @@
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from mlsd.cli import cli
+from mlsd.errors import LLMUnavailableError
+from mlsd.interviewer import Interviewer
+from mlsd.problems import get_problem
+from mlsd.sessions import SessionStore
+from mlsd.testing import scripted_llm
+from mlsd.transcript import parse_transcript
+
+FRAUD = get_problem("bank_fraud_detection")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SessionStore(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+def test_opening_turn_is_the_problem_statement(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    first = iv.turns()[0]
+    assert first["role"] == "interviewer" and FRAUD.statement in first["content"]
+
+
+def test_clarifying_question_gets_only_the_fact_asked(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    r = iv.respond("What is the latency budget for a decision?")
+    facts = {f.id: f.fact for f in FRAUD.hidden_spec}
+    assert r.action == "clarify"
+    assert facts["latency_budget"] in r.message
+    for fid, fact in facts.items():
+        if fid != "latency_budget":
+            assert fact not in r.message
+    assert iv.state.revealed == ["latency_budget"]
+
+
+def test_two_questions_reveal_two_facts_one_each(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    iv.respond("How rare is fraud? And where do labels come from?")
+    assert set(iv.state.revealed) == {"fraud_rate", "label_source_and_delay"}
+
+
+PROBLEM_DEF = ("I'd frame this as binary classification: for every card authorization we predict the probability "
+               "of fraud and map it to approve, step-up with a one-time code, queue for review, or decline. "
+               "Success is fraud dollars prevented at a fixed false-decline rate.")
+MODELING = ("For the model I'd start from the existing rules as a baseline, then train gradient-boosted trees "
+            "with class weights for the rare positives, and calibrate the scores with isotonic regression.")
+EVALUATION = ("Offline I would measure PR-AUC and recall at a 1% false-positive rate on a later month, and online "
+              "run an A/B test on fraud losses and false declines.")
+
+
+def test_a_skipped_phase_is_targeted_by_the_next_follow_ups(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    iv.respond(PROBLEM_DEF)
+    iv.respond(MODELING)
+    r = iv.respond(EVALUATION)
+    assert (r.action, r.target_phase) == ("ask_skipped", "data")
+    r2 = iv.respond("Let me think about that.")
+    assert r2.target_phase == "data"
+
+
+def test_no_question_is_repeated_in_a_30_turn_replay(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=240)
+    turns = [PROBLEM_DEF, MODELING, EVALUATION] + ["I'm not sure, let me think."] * 27
+    asked = []
+    for text in turns:
+        if iv.state.status == "wrapped":
+            break
+        iv.respond(text)
+        meta = iv.turns()[-1]["meta"]
+        if meta["action"] in ("probe", "ask_skipped", "move_on"):
+            asked.append(meta["question"])
+    assert len(asked) >= 20
+    assert len(asked) == len(set(asked))
+
+
+def test_wraps_up_at_the_time_budget(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=45)
+    action = iv.plan(PROBLEM_DEF, now=iv.state.started_at + 46 * 60)
+    assert action.kind == "wrap_up"
+    list(iv.deliver(action))
+    assert store.get(iv.session_id).status == "ended"
+
+
+def test_mock_mode_refuses_hints_and_the_model_answer(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    iv.respond(PROBLEM_DEF)
+    r = iv.respond("Can you give me a hint? Or show me the model answer")
+    assert "can't give hints" in r.message
+    for paragraph in FRAUD.model_answer.values():
+        assert paragraph[:60] not in r.message
+
+
+def test_practice_mode_hint_ladder_and_model_answer_after_commitment(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="practice")
+    early = iv.respond("Can you show me the model answer?")
+    assert early.action == "hint" and "Commit to your own answer" in early.message
+    iv.respond(PROBLEM_DEF)
+    h1 = iv.respond("I'm stuck, hint please")
+    h2 = iv.respond("another hint")
+    assert h1.action == h2.action == "hint" and h1.message != h2.message
+    target = h2.target_phase
+    early_again = iv.respond("ok, show me the model answer")
+    assert early_again.action == "hint" and "Commit to your own answer" in early_again.message
+    iv.respond("Labels come from chargebacks and disputes, which arrive up to 60 days later, so I train on "
+               "transactions older than that and split by time to avoid leakage; positives are about 0.1%.")
+    model = iv.respond("ok, show me the model answer")
+    assert model.action == "model_answer" and model.target_phase == target == "data"
+    assert FRAUD.model_answer["data"][:50] in model.message
+
+
+def test_llm_prompt_never_contains_unrevealed_spec_or_model_answer(store):
+    llm, model = scripted_llm(default="Sure — what would you predict, exactly?")
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock", llm=llm)
+    iv.respond("How rare is fraud?")
+    iv.respond(PROBLEM_DEF)
+    prompts = " ".join(m.content for messages, _ in model.calls for m in messages)
+    facts = {f.id: f.fact for f in FRAUD.hidden_spec}
+    assert facts["fraud_rate"] in prompts
+    for fid, fact in facts.items():
+        if fid != "fraud_rate":
+            assert fact not in prompts
+    for paragraph in FRAUD.model_answer.values():
+        assert paragraph[:60] not in prompts
+    assert iv.turns()[-1]["content"] == "Sure — what would you predict, exactly?"
+
+
+def test_llm_failure_falls_back_to_the_curated_question_and_keeps_the_turn(store):
+    llm, model = scripted_llm(LLMUnavailableError("endpoint down"))
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", llm=llm)
+    r = iv.respond(PROBLEM_DEF)
+    turns = iv.turns()
+    assert [t["role"] for t in turns] == ["interviewer", "candidate", "interviewer"]
+    assert turns[-1]["content"] == r.message and r.message
+    assert turns[-1]["meta"]["llm"] is False
+
+
+def test_prompt_stays_bounded_as_the_interview_grows(store):
+    from mlsd.embeddings import get_embedder
+
+    llm, model = scripted_llm(default="Next question.")
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", llm=llm, time_budget_min=240)
+    sizes = []
+    for i in range(40):
+        if iv.state.status == "wrapped":
+            iv.state.status = "active"
+        iv.respond(f"{MODELING} Iteration {i}: " + "more detail about features and serving. " * 10)
+        prompt = model.calls[-1][0]
+        sizes.append(sum(get_embedder().count_tokens(m.content) for m in prompt))
+    assert max(sizes) < 4000
+    assert sizes[-1] < 1.5 * sizes[5]
+
+
+def test_export_round_trips_into_the_grader(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    iv.respond(PROBLEM_DEF)
+    exported = parse_transcript(store.export_json(iv.session_id))
+    assert exported == parse_transcript(store.export_markdown(iv.session_id))
+    assert exported.problem == "bank_fraud_detection" and len(exported.turns) == 3
+
+
+CRASH = textwrap.dedent('''
+    import os, signal, sys
+    from mlsd.sessions import SessionStore
+    from mlsd.interviewer import Interviewer
+    store = SessionStore(sys.argv[1])
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    print(iv.session_id, flush=True)
+    iv.respond("What is the latency budget?")
+    iv.respond("I would predict the probability of fraud for each authorization and decline above a threshold.")
+    iv.plan("Labels come from chargebacks that arrive within sixty days.")  # committed, never answered
+    os.kill(os.getpid(), signal.SIGKILL)
+''')
+
+
+def test_resume_after_kill_loses_no_committed_turn(tmp_path):
+    db = tmp_path / "crash.db"
+    proc = subprocess.run([sys.executable, "-c", CRASH, str(db)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9, proc.stderr
+    sid = proc.stdout.strip().splitlines()[0]
+    store = SessionStore(db)
+    iv = Interviewer.resume(store, sid)
+    turns = iv.turns()
+    assert [t["role"] for t in turns] == ["interviewer", "candidate", "interviewer", "candidate", "interviewer",
+                                          "candidate"]
+    assert turns[-1]["content"].startswith("Labels come from chargebacks")
+    assert iv.pending_reply and iv.state.revealed == ["latency_budget"]
+    action = iv.plan_pending()
+    list(iv.deliver(action))
+    assert not iv.pending_reply and len(iv.turns()) == 7
+    assert iv.state.coverage["problem_definition"] > 0.5
+
+
+def test_cli_replay_prints_one_json_object_per_interviewer_turn(tmp_path):
+    replay = tmp_path / "turns.json"
+    replay.write_text(json.dumps(["What is the latency budget?", PROBLEM_DEF, MODELING]))
+    result = CliRunner().invoke(cli, ["interview", "--problem", "bank_fraud_detection", "--replay", str(replay),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    turns, last = lines[:-1], lines[-1]
+    assert len(turns) == 3 and "session_id" in last
+    for obj in turns:
+        assert set(obj) == {"turn", "action", "target_phase", "message", "coverage"}
+        assert set(obj["coverage"]) == {"problem_definition", "data", "features", "modeling", "evaluation",
+                                        "serving", "scalability", "monitoring"}
+        assert all(0 <= v <= 1 for v in obj["coverage"].values())
+    assert turns[0]["action"] == "clarify"
+    text = tmp_path / "turns.txt"
+    text.write_text(f"{PROBLEM_DEF}\n\n{MODELING}\n")
+    result = CliRunner().invoke(cli, ["interview", "--problem-text", "Design fraud detection for a bank",
+                                      "--replay", str(text), "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.strip().splitlines()) == 3

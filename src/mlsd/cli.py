@@ -236,8 +236,11 @@ def sessions_cmd() -> None:
 
 def _register() -> None:
     from .cli_interview import interview_command
+    from .cli_knowledge import knowledge_commands
 
     cli.add_command(interview_command(friendly_errors))
+    for command in knowledge_commands:
+        cli.add_command(command)
 
 
 _register()

@@ -104,18 +104,27 @@ def test_practice_mode_hint_ladder_and_model_answer_after_commitment(store):
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="practice")
     early = iv.respond("Can you show me the model answer?")
     assert early.action == "hint" and "Commit to your own answer" in early.message
+    assert FRAUD.model_answer["problem_definition"][:50] not in early.message
     iv.respond(PROBLEM_DEF)
     h1 = iv.respond("I'm stuck, hint please")
     h2 = iv.respond("another hint")
     assert h1.action == h2.action == "hint" and h1.message != h2.message
-    target = h2.target_phase
-    early_again = iv.respond("ok, show me the model answer")
-    assert early_again.action == "hint" and "Commit to your own answer" in early_again.message
-    iv.respond("Labels come from chargebacks and disputes, which arrive up to 60 days later, so I train on "
-               "transactions older than that and split by time to avoid leakage; positives are about 0.1%.")
+    assert h1.target_phase == h2.target_phase == iv.state.current_phase
     model = iv.respond("ok, show me the model answer")
-    assert model.action == "model_answer" and model.target_phase == target == "data"
-    assert FRAUD.model_answer["data"][:50] in model.message
+    assert model.action == "model_answer" and model.target_phase in iv.state.answered
+    assert FRAUD.model_answer[model.target_phase][:50] in model.message
+
+
+def test_practice_mode_model_answer_waits_for_the_phase_being_discussed(store):
+    from mlsd.interview_policy import InterviewState, decide
+
+    state = InterviewState(problem_id="bank_fraud_detection", mode="practice", current_phase="data",
+                           answered=["problem_definition"])
+    refused = decide(state, FRAUD, "show me the model answer", None)
+    assert refused.kind == "hint" and refused.target_phase == "data"
+    state.answered.append("data")
+    shown = decide(state, FRAUD, "show me the model answer", None)
+    assert shown.kind == "model_answer" and shown.question == FRAUD.model_answer["data"]
 
 
 def test_llm_prompt_never_contains_unrevealed_spec_or_model_answer(store):

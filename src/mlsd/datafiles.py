@@ -197,10 +197,19 @@ def validation_error_to_datafile_error(
     return DataFileError(str(path), problem, field=first_field, line=first_line)
 
 
+class FrontMatter(dict):
+    """A front-matter mapping that remembers its YAML node, so validating it later still gives file lines."""
+
+    node: yaml.Node | None = None
+    line_offset: int = 0
+
+
 def validate_data(
     data: Any, model_cls: type[ModelT], path: Path | str, node: yaml.Node | None = None, *, line_offset: int = 0
 ) -> ModelT:
     """Validate already-parsed data, turning Pydantic errors into a located DataFileError."""
+    if node is None and isinstance(data, FrontMatter):
+        node, line_offset = data.node, data.line_offset
     if data is None:
         raise DataFileError(str(path), f"file is empty; expected a {model_cls.__name__} mapping", line=1)
     if not isinstance(data, dict):
@@ -292,7 +301,9 @@ def parse_front_matter(text: str, path: Path | str, *, required: bool = False) -
             str(path), f"front matter must be a YAML mapping, got {type(data).__name__}", line=2
         )
     body = "".join(lines[closing + 1 :])
-    return data, body
+    located = FrontMatter(data)
+    located.node, located.line_offset = node, 1
+    return located, body
 
 
 def load_front_matter_model(path: Path | str, model_cls: type[ModelT]) -> tuple[ModelT, str]:

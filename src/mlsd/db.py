@@ -81,23 +81,38 @@ def migrate(db: sqlite3.Connection) -> None:
 _lock = threading.Lock()
 
 
+class Connection(sqlite3.Connection):
+    """A connection that may be shared by threads (a web server's sessions, a cached store).
+
+    SQLite serialises the calls, but a transaction belongs to the connection, not the thread: two
+    threads in `transaction()` at once would nest BEGINs ("cannot start a transaction within a
+    transaction") or commit each other's half-done writes. The lock makes each transaction whole.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tx_lock = threading.RLock()
+
+
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (autocommit connections)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+    lock = getattr(db, "tx_lock", None) or threading.RLock()
+    with lock:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
     """Open (creating and migrating if needed) the database at `path`."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None, factory=Connection)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")

@@ -27,6 +27,7 @@ from .transcript import Transcript
 
 MIN_CANDIDATE_WORDS = 60
 MIN_ON_TOPIC_UNITS = 3
+EVIDENCE_UNITS_FOR_FULL = 6  # a phase discussed in this many units earns its full criterion score
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -157,11 +158,17 @@ def grade_dimension_offline(dimension: Dimension, rubric: Rubric, state: Evidenc
     else:
         covered, coverage, cap = any(r.level > 0 for r in results), None, rubric.max_level
     result = assemble_dimension(dimension, rubric, results, covered, coverage)
-    if result.level is not None and result.level > cap:
-        # criteria can borrow sentences from other phases; the phase's own evidence bounds its depth
-        result.level = max(1, cap)
+    if result.level is not None:
+        # Criteria can borrow sentences from other phases; the phase's own evidence bounds its depth.
+        # The same bound applies to the score whatever the level, so less evidence never scores more.
+        result.level = min(result.level, max(1, cap))
         result.level_name = rubric.level_names[result.level]
-        result.score = min(result.score, result.level / rubric.max_level)
+        result.score = min(result.score, (max(1, cap) + 0.5) / rubric.max_level)
+        if dimension.phase:
+            # Levels are integers; the amount of the phase's own evidence breaks ties, so removing
+            # what a candidate said about a phase always costs something.
+            units = phase_ev[dimension.phase].units
+            result.score = round(result.score * (0.85 + 0.15 * min(1.0, units / EVIDENCE_UNITS_FOR_FULL)), 4)
     return result
 
 

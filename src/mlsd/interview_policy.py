@@ -68,6 +68,7 @@ class InterviewState(BaseModel):
     asked: list[str] = Field(default_factory=list)
     probes: dict[str, int] = Field(default_factory=dict)
     revealed: list[str] = Field(default_factory=list)
+    answered: list[str] = Field(default_factory=list)  # phases that were the main topic of a candidate turn
     hints: dict[str, int] = Field(default_factory=dict)
     requirement_change_done: bool = False
     last_action: Action | None = None
@@ -194,7 +195,7 @@ def decide(state: InterviewState, problem: Problem, text: str, turn_phase: str |
     if state.mode == "practice":
         target = turn_phase or state.current_phase or (not_reached(state) or ["problem_definition"])[0]
         if _MODEL_ANSWER_REQUEST.search(text):
-            if state.coverage.get(target, 0.0) > 0.3:
+            if target in state.answered:  # the candidate has committed to an answer for this phase
                 return Action(kind="model_answer", target_phase=target,
                               question=problem.model_answer.get(target, ""))
             return Action(kind="hint", target_phase=target,

@@ -22,6 +22,7 @@ from .interview_policy import Action, InterviewState, apply, decide, is_meta_req
 from .phases import PHASE_IDS, phase_title
 from .problems import Problem, custom_problem, get_problem
 from .sessions import SessionStore
+from .transcript import clean_text
 
 RECENT_TURNS = 4
 RECENT_CHARS = 500
@@ -43,7 +44,8 @@ def offline_message(action: Action) -> str:
     elif action.kind == "move_on":
         text = f"Let's move on to {phase}. {action.question}"
     elif action.kind == "requirement_change":
-        text = f"A change in requirements: {action.question} How does your design change?"
+        ask = "" if "how does your design change" in action.question.lower() else " How does your design change?"
+        text = f"A change in requirements: {action.question}{ask}"
     elif action.kind == "model_answer":
         text = f"Model answer outline for {phase}: {action.question}"
     else:
@@ -101,12 +103,13 @@ class Interviewer:
     # -- one turn -------------------------------------------------------------------------------------
     def respond(self, candidate_text: str, now: float | None = None) -> TurnResult:
         action = self.plan(candidate_text, now)
-        message = "".join(self.deliver(action))
-        return self.last_result(action, message)
+        for _ in self.deliver(action):
+            pass
+        return self.last_result(action, self.turns()[-1]["content"])  # what was committed, not the raw stream
 
     def plan(self, candidate_text: str, now: float | None = None) -> Action:
         """Commit the candidate's turn, update the state from its content, and decide what to do."""
-        text = candidate_text.strip()
+        text = clean_text(candidate_text).strip()
         if not text:
             raise ValueError("empty answer: type something before sending")
         idx = self.store.add_turn(self.session_id, "candidate", text)  # committed before any LLM call
@@ -127,6 +130,8 @@ class Interviewer:
         if turn_phase:
             self.state.phase_seconds[turn_phase] = self.state.phase_seconds.get(turn_phase, 0.0) + max(0.0, since)
             self.state.current_phase = turn_phase
+            if turn_phase not in self.state.answered:
+                self.state.answered.append(turn_phase)
         self.state.last_candidate_at = now
         action = decide(self.state, self.problem, text, turn_phase, now)
         apply(self.state, action)
@@ -137,17 +142,23 @@ class Interviewer:
         """Phrase the action (streamed through the LLM when there is one) and commit the turn."""
         fallback = offline_message(action)
         parts: list[str] = []
+        shown = False
         if self.llm is not None:
+            info: dict = {}
             try:
-                for piece in self.llm.stream(self.prompt(action), max_tokens=160):
+                for piece in self.llm.stream(self.prompt(action), max_tokens=160, info=info):
                     parts.append(piece)
+                    shown = True
                     yield piece
             except (LLMUnavailableError, LLMOutputError):
                 parts = []
+            if info.get("finish_reason") == "length":
+                parts = []  # cut off mid-sentence: say the curated text instead of half a question
         message = "".join(parts).strip()
         if not message:
             message = fallback
-            yield fallback if not parts else ""
+            # after a reply that broke off, start the curated text on its own line
+            yield ("\n" if shown else "") + fallback
         self.store.add_turn(self.session_id, "interviewer", message,
                             meta={"action": action.kind, "target_phase": action.target_phase,
                                   "question": action.question, "llm": bool(parts)})
@@ -219,7 +230,9 @@ class Interviewer:
         try:
             from .index import get_index
 
-            hits = get_index(self.settings).search(action.question, k=1, phases=[action.target_phase])
+            hits = get_index(self.settings).search(action.question, k=5, phases=[action.target_phase])
         except Exception:  # retrieval is a nicety for phrasing; never block a turn on it
             return ""
+        # the problem's own case note is its worked answer, hidden spec numbers included: never background
+        hits = [h for h in hits if not self.problem.case_note or h.path != self.problem.case_note]
         return hits[0].text[:400] if hits else ""

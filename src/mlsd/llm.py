@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -137,20 +138,31 @@ class LLM:
             err = self._map_error(exc)
             self._log("chat", msgs, None, str(err), t0)
             raise err from exc
-        text = _text(reply)
+        text = self._scrub(_text(reply))
         self._log("chat", msgs, text, None, t0)
         return text
 
-    def stream(self, messages: Sequence[Message], *, max_tokens: int | None = None) -> Iterator[str]:
+    def stream(self, messages: Sequence[Message], *, max_tokens: int | None = None,
+               info: dict | None = None) -> Iterator[str]:
+        """Yield the reply in pieces; `info["finish_reason"]` says how it ended ("length": cut off)."""
         msgs = to_messages(messages)
         t0 = time.perf_counter()
         parts: list[str] = []
+        held = ""  # the tail that could be the start of the key, held back until the next piece
+        keep = len(self._secret) - 1 if self._secret and len(self._secret) >= 4 else 0
         try:
             for chunk in self.chat_model.stream(msgs, **self._kwargs(max_tokens)):
-                piece = _text(chunk)
+                finish = (getattr(chunk, "response_metadata", None) or {}).get("finish_reason")
+                if finish and info is not None:
+                    info["finish_reason"] = finish
+                held = self._scrub(held + _text(chunk))
+                piece, held = (held[:-keep], held[-keep:]) if keep else (held, "")
                 if piece:
                     parts.append(piece)
                     yield piece
+            if held:
+                parts.append(held)
+                yield held
         except Exception as exc:
             err = self._map_error(exc)
             self._log("stream", msgs, "".join(parts), str(err), t0)
@@ -194,7 +206,7 @@ class LLM:
                     err = self._map_error(exc)
                     self._log("structured", base, last_raw, str(err), t0, attempts)
                     raise err from exc
-                raw = _text(reply)
+                raw = self._scrub(_text(reply))
                 last_raw = raw
                 finish = (getattr(reply, "response_metadata", None) or {}).get("finish_reason")
                 try:
@@ -217,6 +229,12 @@ class LLM:
         raise LLMOutputError(redact(message, self._secret), attempts=attempts, last_raw=last_raw)
 
     # -- internals ------------------------------------------------------------------------------
+    def _scrub(self, text: str) -> str:
+        """The configured key never comes back out of the seam, even if a server echoes it."""
+        if self._secret and len(self._secret) >= 4:
+            return text.replace(self._secret, "****")
+        return text
+
     def _kwargs(self, max_tokens: int | None, response_format: dict | None = None) -> dict:
         kw: dict[str, Any] = {}
         if max_tokens is not None:
@@ -247,8 +265,16 @@ class LLM:
             return LLMUnavailableError(f"{where} is rate-limiting requests (HTTP 429) after retries")
         if isinstance(exc, openai.APIStatusError):
             return LLMUnavailableError(f"{where} failed with HTTP {exc.status_code}: {_short(exc, self._secret)}")
-        if isinstance(exc, (ConnectionError, TimeoutError, OSError)):
+        if isinstance(exc, openai.APIError):  # e.g. an error event in the middle of a stream
+            return LLMUnavailableError(f"{where} failed: {_short(exc, self._secret)}")
+        if isinstance(exc, (ConnectionError, TimeoutError, OSError, httpx.TransportError)):
             return LLMUnavailableError(f"cannot reach the LLM endpoint {where}: {redact(str(exc), self._secret)}")
+        if isinstance(exc, _MALFORMED):
+            # LangChain/openai could not read the reply as a chat completion: HTML from a proxy, an error
+            # object with status 200, no choices. The endpoint is not working; say so, don't crash the caller.
+            return LLMUnavailableError(f"{where} did not answer with an OpenAI chat completion "
+                                       f"({type(exc).__name__}: {_short(exc, self._secret)[:200]}); "
+                                       "check MLSD_BASE_URL points at an OpenAI-compatible /v1 endpoint")
         return exc
 
     def _log(self, kind: str, msgs: list[BaseMessage], response: str | None, error: str | None,
@@ -269,6 +295,10 @@ class LLM:
             db.close()
         except Exception:  # logging must never break an interview
             pass
+
+
+# What LangChain and openai raise when a 200 response is not a chat completion.
+_MALFORMED = (ValueError, TypeError, AttributeError, IndexError, KeyError)  # JSONDecodeError is a ValueError
 
 
 def _text(message: Any) -> str:

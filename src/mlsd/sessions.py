@@ -15,7 +15,7 @@ from pathlib import Path
 from .db import connect, transaction
 from .errors import NotFoundError
 from .redact import redact
-from .transcript import Transcript, Turn
+from .transcript import Transcript, Turn, clean_text
 
 
 @dataclass
@@ -37,14 +37,15 @@ class SessionStore:
         self._secret = secret  # scrubbed from anything stored, in case a candidate pastes a key
 
     def _clean(self, text: str) -> str:
-        return redact(text, self._secret)
+        return redact(clean_text(text), self._secret)
 
     def create(self, *, problem_id: str | None, problem_text: str | None, mode: str, state: dict,
                opening: str) -> str:
         sid = uuid.uuid4().hex[:12]
         with transaction(self.db):
             self.db.execute("INSERT INTO sessions (id, problem_id, problem_text, mode, state) VALUES (?,?,?,?,?)",
-                            (sid, problem_id, problem_text, mode, json.dumps(state)))
+                            (sid, problem_id, clean_text(problem_text) if problem_text else problem_text, mode,
+                             json.dumps(state)))
             self.db.execute("INSERT INTO turns (session_id, idx, role, content, meta) VALUES (?,0,'interviewer',?,?)",
                             (sid, self._clean(opening), json.dumps({"action": "open"})))
         return sid

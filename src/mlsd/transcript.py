@@ -50,6 +50,15 @@ class Transcript(BaseModel):
         return "\n".join(lines)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text that can be stored and embedded: lone surrogates (from a JSON "\\ud800" escape or a terminal's
+    undecodable bytes) become U+FFFD. SQLite and the tokenizer both reject them outright."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
 def decode(data: bytes, source: str = "transcript") -> str:
     if len(data) > MAX_BYTES:
         raise TranscriptError(f"{source}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for a transcript")
@@ -68,8 +77,9 @@ def parse_transcript(text: str | bytes, source: str = "transcript", problem: str
         raise TranscriptError(f"{source}: over the {MAX_BYTES:,}-byte limit for a transcript")
     if not text.strip():
         raise TranscriptError(f"{source}: empty transcript")
+    text = clean_text(text)
     stripped = text.lstrip()
-    if stripped.startswith("{"):
+    if stripped.startswith("{") or (stripped.startswith("[") and _is_json(stripped)):
         transcript = _parse_json(stripped, source)
     else:
         transcript = _parse_text(text, source)
@@ -80,11 +90,21 @@ def parse_transcript(text: str | bytes, source: str = "transcript", problem: str
     return transcript
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 def _parse_json(text: str, source: str) -> Transcript:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptError(f"{source}:{exc.lineno}: invalid JSON ({exc.msg}, column {exc.colno})") from None
+    except RecursionError:
+        raise TranscriptError(f"{source}: JSON nested too deeply to be a transcript") from None
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
         raise TranscriptError(f'{source}: JSON must be an object with a "turns" list')
     problem = data.get("problem")
@@ -101,10 +121,10 @@ def _parse_json(text: str, source: str) -> Transcript:
         content = raw.get("content")
         if not isinstance(content, str) or not content.strip():
             raise TranscriptError(f"{source}: turns[{i}].content is empty or not text")
-        turns.append(Turn(role=role, content=content.strip()))
+        turns.append(Turn(role=role, content=clean_text(content).strip()))
     if not turns:
         raise TranscriptError(f"{source}: turns is empty")
-    return Transcript(problem=problem.strip() if problem else None, turns=turns)
+    return Transcript(problem=clean_text(problem).strip() or None if problem else None, turns=turns)
 
 
 def _parse_text(text: str, source: str) -> Transcript:

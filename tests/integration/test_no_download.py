@@ -13,19 +13,16 @@ from pathlib import Path
 import pytest
 
 GUARD = textwrap.dedent('''
-    import ipaddress, os, socket
+    import os, socket
     LOG = os.environ["MLSD_NET_LOG"]
     def _blocked(what):
         with open(LOG, "a") as f:
             f.write(repr(what) + "\\n")
         raise OSError("network blocked by test: %r" % (what,))
     def _local(host):
-        if host in ("localhost", "", None):
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+        # Only 127.0.0.1 / ::1 pass; the rest of 127/8 is blocked too, so the self-test below can aim
+        # at 127.0.0.2 and never send a packet off this machine even if the guard failed to load.
+        return host in ("localhost", "", None, "127.0.0.1", "::1")
     _connect = socket.socket.connect
     def connect(self, address):
         if self.family in (socket.AF_INET, socket.AF_INET6) and not _local(address[0]):
@@ -55,7 +52,7 @@ def run_blocked(tmp_path: Path, args: list[str], **env) -> tuple[subprocess.Comp
 
 
 def test_guard_really_blocks(tmp_path):
-    proc, attempts = run_blocked(tmp_path, ["chat", "hi"], MLSD_LLM="openai", MLSD_BASE_URL="http://203.0.113.9/v1",
+    proc, attempts = run_blocked(tmp_path, ["chat", "hi"], MLSD_LLM="openai", MLSD_BASE_URL="http://127.0.0.2:9/v1",
                                  MLSD_MODEL="m", MLSD_MAX_RETRIES="0", MLSD_TIMEOUT="5")
     assert proc.returncode != 0
     assert attempts, "the guard recorded nothing, so the other tests here would prove nothing"
@@ -65,7 +62,16 @@ def test_offline_mode_needs_no_network(tmp_path):
     proc, attempts = run_blocked(tmp_path, ["config"], MLSD_LLM="offline")
     assert proc.returncode == 0, proc.stderr
     assert "offline" in proc.stdout
-    assert attempts == []
+    # the heavy offline paths: embeddings, a Chroma index built from scratch, retrieval, grading
+    proc, more = run_blocked(tmp_path, ["ask", "How do I detect data drift in production?", "--json"],
+                             MLSD_LLM="offline")
+    assert proc.returncode == 0, proc.stderr
+    assert '"in_scope": true' in proc.stdout
+    transcript = Path(__file__).resolve().parents[1] / "data" / "transcripts" / "bank_fraud_detection_strong.json"
+    proc, graded = run_blocked(tmp_path, ["grade", str(transcript), "--json"], MLSD_LLM="offline")
+    assert proc.returncode == 0, proc.stderr
+    assert '"status": "graded"' in proc.stdout
+    assert attempts == more == graded == []
 
 
 @pytest.mark.integration

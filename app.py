@@ -1,0 +1,91 @@
+"""mlsd — the Streamlit app. Declares the navigation, the shared state and the sidebar, then runs the page.
+
+Pages (UI only) are in app_pages/; the logic they call is in src/mlsd (ui_helpers and the library).
+Run with `make run` or `streamlit run app.py`. Works offline by default: no key, no server.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:  # `app_pages` is imported as a package from next to this file
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app_pages import shared  # noqa: E402
+from mlsd import ui_helpers as ui  # noqa: E402
+
+st.set_page_config(page_title="mlsd · ML system design interview prep", page_icon=":material/explore:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+page = st.navigation([
+    st.Page(shared.PAGES["interview"], title="Interview", icon=":material/record_voice_over:", default=True),
+    st.Page(shared.PAGES["ask"], title="Ask", icon=":material/menu_book:"),
+    st.Page(shared.PAGES["grade"], title="Grade", icon=":material/grading:"),
+    st.Page(shared.PAGES["history"], title="History", icon=":material/history:"),
+], position="top")
+
+with st.sidebar:
+    st.markdown("## :material/explore: mlsd")
+    st.caption("ML system design interview prep: mock interviews, grounded concept answers, graded transcripts.")
+
+    # -- backend: Settings overrides built in memory; the key stays in session_state only --------------
+    st.markdown("#### LLM backend")
+    choice = st.selectbox("Backend", list(ui.BACKEND_CHOICES), format_func=ui.BACKEND_CHOICES.get,
+                          key="sidebar_backend", label_visibility="collapsed")
+    base_url = model = api_key = None
+    if choice == "openai":
+        base_url = st.text_input("Base URL", key="sidebar_base_url",
+                                 placeholder="blank: OpenAI, or e.g. http://localhost:11434/v1")
+        model = st.text_input("Model", key="sidebar_model", placeholder="blank: discovered or gpt-4o-mini")
+        api_key = st.text_input("API key", type="password", key="sidebar_api_key", placeholder="sk-…",
+                                help="Kept only in this browser session's memory: never written to disk, "
+                                     "logs, the database or exports.")
+    try:
+        shared.set_settings(ui.build_settings(choice, base_url=base_url, model=model, api_key=api_key),
+                            chosen_in_ui=choice != "auto")
+    except Exception as exc:  # e.g. an invalid MLSD_* variable in the environment
+        st.error(f"Settings are invalid: {ui.error_message(exc)}")
+        st.stop()
+    info = shared.backend_info()
+    st.markdown(f"**{info.line}**")
+    st.caption(f"Why: {info.reason}")
+    for line in info.details:
+        st.caption(line)
+    if info.problem:
+        st.warning(info.problem)
+
+    # -- knowledge index: status and a build button with progress -----------------------------------
+    st.markdown("#### Knowledge index")
+    status_slot = st.empty()
+    status = shared.index_status()
+    status_slot.caption(ui.index_status_text(status))
+    if st.button(ui.index_button_label(status), key="sidebar_index_build", icon=":material/database:"):
+        from mlsd.index import get_index
+
+        with st.status("Building the knowledge index…", expanded=True) as box:
+            bar = st.progress(0.0, text="Reading the notes…")
+
+            def progress(done: int, total: int) -> None:
+                bar.progress(done / total if total else 1.0, text=f"Embedded {done} of {total} chunks")
+
+            try:
+                report = get_index(shared.settings()).build(rebuild=status.startswith("built"), progress=progress)
+                box.update(label="Index ready", state="complete", expanded=False)
+                st.caption(report.summary())
+            except Exception as exc:
+                box.update(label="Index build failed", state="error")
+                shared.show_error(exc, "Could not build the index")
+        shared.forget_index_status()
+        status_slot.caption(ui.index_status_text(shared.index_status()))
+
+try:
+    page.run()
+except Exception as exc:  # a bug must not show a traceback: one readable line (MLSD_RAISE_ERRORS=1 re-raises)
+    if os.environ.get("MLSD_RAISE_ERRORS"):
+        raise
+    st.error(f"This page failed — {ui.error_message(exc)}", icon=":material/error:")

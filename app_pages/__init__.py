@@ -1,0 +1,1 @@
+"""The Streamlit app's pages (UI only) and the UI pieces they share; see app.py."""

@@ -1,0 +1,300 @@
+"""Interview: pick or write a problem, talk to the interviewer, watch coverage and the clock, end and grade.
+
+The session id lives in the URL (`?session=...`), so a browser refresh reloads the interview from
+the database; a candidate turn that was saved but never answered (a crash, or a rerun mid-stream)
+is answered on load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import shared
+from app_pages.report_view import render_report
+from mlsd import ui_helpers as ui
+from mlsd.interview_policy import COVERED
+
+SID = "interview_session"  # the open session's id
+IV = "interview_iv"  # its live Interviewer, once resumed
+STATE = "interview_state"  # its InterviewState as last drawn (for the clock fragment)
+REPORT = "interview_report"  # its GradeReport once graded
+RESUME = "interview_resume_id"  # set by History: open this session
+PRESET = "interview_preset_problem"  # set by History: preselect this problem
+SOURCE_OPTIONS = {"bank": "From the problem bank", "custom": "My own problem"}
+MODE_OPTIONS = {"mock": "Mock (no hints, like the real thing)", "practice": "Practice (hints and model answers)"}
+AVATARS = {"interviewer": ":material/support_agent:", "candidate": ":material/person:"}
+# The live panel stays in view while the chat scrolls.
+PANEL_CSS = ("<style>div[data-testid='stColumn']:has(.st-key-interview_panel)"
+             "{position: sticky; top: 3.75rem; align-self: flex-start;}</style>")
+CHART_HEIGHT = 260
+DEPTH_COLORS = ["#b0b7c3", "#f59e0b", "#3b82f6", "#16a34a"]
+
+
+# -- loading ------------------------------------------------------------------------------------------
+# Showing an interview needs only the database (turns + the saved InterviewState, which holds coverage
+# and time per phase), so a refresh draws at once. The Interviewer, which replays the evidence engine
+# over every answer, is resumed only when it has to act: to answer, or to grade.
+def current_session_id() -> str | None:
+    sid = st.session_state.get(SID)
+    wanted = st.session_state.pop(RESUME, None) or st.query_params.get("session")
+    if wanted and wanted != sid:
+        from mlsd.grader import GradeReport
+
+        try:
+            row = shared.store().get(wanted)
+        except Exception as exc:
+            shared.show_error(exc, f"Could not open interview {wanted!r}")
+            st.query_params.pop("session", None)
+            return sid
+        st.session_state[SID] = sid = wanted
+        st.session_state.pop(IV, None)
+        st.session_state[REPORT] = GradeReport.model_validate(row.report) if row.report else None
+    return sid
+
+
+def saved_state(row):
+    from mlsd.interview_policy import InterviewState
+
+    iv = st.session_state.get(IV)
+    if iv is not None and iv.session_id == row.id:
+        return iv.state
+    if row.state:
+        return InterviewState.model_validate(row.state)
+    return InterviewState(problem_id=row.problem_id or "custom")
+
+
+def interviewer(sid: str):
+    """The live Interviewer for `sid`, resumed from the database the first time it is needed."""
+    iv = st.session_state.get(IV)
+    if iv is None or iv.session_id != sid:
+        from mlsd.interviewer import Interviewer
+
+        with st.spinner("Getting the interviewer up to speed on your answers…"):
+            iv = Interviewer.resume(shared.store(), sid, settings=shared.settings())
+        st.session_state[IV] = iv
+    attach_backend(iv)
+    return iv
+
+
+def attach_backend(iv) -> None:
+    """The sidebar may have changed the backend since the last run: phrase with the current one."""
+    try:
+        iv.llm = shared.llm()
+    except Exception as exc:
+        iv.llm = None
+        st.warning(f"The {shared.backend_info().name} backend is unavailable — {ui.error_message(exc)}. "
+                   "The interviewer asks its questions in the built-in wording until it is fixed.",
+                   icon=":material/cloud_off:")
+    iv.settings = shared.settings()
+    iv.store = shared.store()
+
+
+# -- setup --------------------------------------------------------------------------------------------
+def render_setup() -> None:
+    st.title("Mock interview")
+    st.caption("Pick a problem from the bank or bring your own. The interviewer answers clarifying questions "
+               "from a hidden spec, tracks which of the eight design phases you have covered, probes what you "
+               "skipped, and grades the transcript when you finish.")
+    try:
+        problems = shared.problem_bank()
+    except Exception as exc:
+        shared.show_error(exc, "Could not load the problem bank")
+        problems = {}
+
+    preset = st.session_state.pop(PRESET, None)
+    if preset in problems:  # a suggestion from History: clear the filters so it is selectable
+        st.session_state.update({"interview_source": "bank", "interview_topics": [],
+                                 "interview_difficulty": [], "interview_problem": preset})
+
+    source = st.radio("Problem", list(SOURCE_OPTIONS), format_func=SOURCE_OPTIONS.get, horizontal=True,
+                      key="interview_source", label_visibility="collapsed")
+    problem_id = problem_text = None
+    if source == "bank":
+        c1, c2 = st.columns([3, 2])
+        topics = c1.multiselect("Topics", ui.topic_options(problems.values()), format_func=ui.topic_label,
+                                key="interview_topics", placeholder="Any topic")
+        difficulties = c2.pills("Difficulty", list(ui.DIFFICULTIES), selection_mode="multi",
+                                key="interview_difficulty")
+        matches = ui.filter_problems(problems.values(), topics, difficulties)
+        if not matches:
+            st.info("No problem matches these filters: remove a topic or a difficulty.")
+        else:
+            problem_id = st.selectbox(f"Problem ({len(matches)} of {len(problems)})", [p.id for p in matches],
+                                      format_func=lambda pid: ui.problem_label(problems[pid]), key="interview_problem")
+            p = problems[problem_id]
+            with st.container(border=True):
+                badges = " ".join(f":gray-badge[{ui.topic_label(t)}]" for t in p.topics)
+                st.markdown(f"**{p.title}** &nbsp; :blue-badge[{p.difficulty}] {badges}")
+                st.markdown(ui.chat_md(p.statement))
+    else:
+        problem_text = st.text_area("Describe the system to design", key="interview_custom_text", height=140,
+                                    max_chars=4000, placeholder="Design a spam filter for a large email provider…")
+
+    c1, c2 = st.columns([3, 2])
+    mode = c1.radio("Mode", list(MODE_OPTIONS), format_func=MODE_OPTIONS.get, key="interview_mode")
+    minutes = c2.slider("Time budget (minutes)", 15, 90, 45, step=5, key="interview_minutes")
+
+    if st.button("Start interview", type="primary", key="interview_start", icon=":material/play_arrow:",
+                 disabled=source == "bank" and problem_id is None):
+        from mlsd.interviewer import Interviewer
+
+        try:
+            with st.spinner("Preparing the interviewer (the first start loads the embedding model)…"):
+                # sessions.problem_text is stored as given: keep this session's key out of it
+                text = ui.scrub(problem_text, shared.settings().key_value()) if problem_text else None
+                iv = Interviewer.start(shared.store(), problem_id=problem_id, problem_text=text, mode=mode,
+                                       time_budget_min=float(minutes), settings=shared.settings())
+        except Exception as exc:
+            shared.show_error(exc, "Could not start the interview")
+            return
+        st.session_state.update({SID: iv.session_id, IV: iv, REPORT: None})
+        st.query_params["session"] = iv.session_id
+        st.rerun()
+
+
+# -- the live panel -------------------------------------------------------------------------------------
+def coverage_chart(rows: list[ui.PhaseRow]) -> alt.LayerChart:
+    """Coverage bars (0-1, the dashed line is 'covered') with each phase's minutes spent / budget beside them."""
+    df = pd.DataFrame([{"phase": r.short, "title": r.title, "coverage": r.coverage, "depth": r.depth_name,
+                        "x_track": 1.0, "x_time": 1.04, "time": f"{r.spent_min:.1f} / {r.budget_min:.1f} min",
+                        "over": r.spent_min > r.budget_min, "current": r.current} for r in rows])
+    y = alt.Y("phase:N", sort=[r.short for r in rows], title=None,
+              axis=alt.Axis(labelLimit=140, labelFontSize=12, ticks=False, domain=False, labelPadding=6))
+    x = alt.X("coverage:Q", scale=alt.Scale(domain=[0, 1.6]), title="coverage · minutes spent / budget",
+              axis=alt.Axis(values=[0, 0.5, 1], format="%", titleFontWeight="normal", titleColor="#6b7280",
+                            titleAnchor="start"))
+    tooltip = [alt.Tooltip("title:N", title="phase"), alt.Tooltip("coverage:Q", format=".0%"), alt.Tooltip("depth:N"),
+               alt.Tooltip("time:N", title="spent / budget")]
+    bars = alt.Chart(df).mark_bar(cornerRadiusEnd=3, height=16).encode(
+        x=x, y=y, tooltip=tooltip,
+        color=alt.Color("depth:N", title=None,
+                        scale=alt.Scale(domain=list(ui.DEPTH_NAMES.values()), range=DEPTH_COLORS),
+                        legend=alt.Legend(orient="top", direction="horizontal", symbolType="square", symbolSize=70,
+                                          labelFontSize=11, columnPadding=6, offset=4)))
+    track = alt.Chart(df).mark_bar(height=16, color="#eef0f5", cornerRadiusEnd=3).encode(x=alt.X("x_track:Q"), y=y)
+
+    def times(current: bool) -> alt.Chart:  # the current phase's time in bold
+        return (alt.Chart(df).transform_filter("datum.current" if current else "!datum.current")
+                .mark_text(align="left", fontSize=11, fontWeight="bold" if current else "normal")
+                .encode(x=alt.X("x_time:Q"), y=y, text="time:N",
+                        color=alt.condition("datum.over", alt.value("#dc2626"), alt.value("#4b5563"))))
+
+    threshold = alt.Chart(pd.DataFrame({"x": [COVERED]})).mark_rule(strokeDash=[4, 4], color="#6b7280").encode(x="x:Q")
+    return (track + bars + threshold + times(False) + times(True)).properties(height=CHART_HEIGHT)
+
+
+def render_clock() -> None:
+    state = st.session_state.get(STATE)
+    if state is None:
+        return
+    t = ui.timer(state)
+    st.progress(t.fraction, text=f"**Time** {t.text} min" + (" — over time" if t.over else
+                                                              f" · {ui.fmt_minutes(t.remaining_min)} left"))
+
+
+live_clock = st.fragment(run_every=timedelta(seconds=15))(render_clock)
+
+
+def render_panel(state, finished: bool) -> None:
+    st.session_state[STATE] = state
+    rows = ui.phase_rows(state)
+    (render_clock if finished else live_clock)()
+    covered = sum(r.covered for r in rows)
+    current = next((r.title for r in rows if r.current), None)
+    st.markdown(f"**Phase coverage** · {covered} of {len(rows)} covered"
+                + (f" · now: {current.lower()}" if current else ""))
+    st.altair_chart(coverage_chart(rows), width="stretch", height=CHART_HEIGHT + 70)
+    if state.mode == "practice" and not finished:
+        st.caption("Practice mode: say *hint* when you are stuck, or *show me the model answer* once you have "
+                   "committed to your own.")
+
+
+def escaped(pieces: Iterator[str]) -> Iterator[str]:
+    for piece in pieces:
+        yield ui.chat_md(piece)
+
+
+# -- the interview ----------------------------------------------------------------------------------------
+def render_interview(sid: str) -> None:
+    store = shared.store()
+    st.query_params["session"] = sid
+    row = store.get(sid)
+    turns = store.turns(sid)
+    state = saved_state(row)
+    finished = row.status == "ended" or state.status == "wrapped"
+    report = st.session_state.get(REPORT)
+
+    prompt = st.chat_input("This interview has ended" if finished else "Your answer — ask, assume, design…",
+                           key="interview_chat", disabled=finished, max_chars=8000)
+    st.html(PANEL_CSS)
+    chat_col, panel_col = st.columns([11, 9], gap="large")
+    with chat_col:
+        for turn in turns:
+            with st.chat_message(ui.chat_role(turn["role"]), avatar=AVATARS[turn["role"]]):
+                st.markdown(ui.chat_md(turn["content"]))
+        pending = bool(turns) and turns[-1]["role"] == "candidate" and row.status != "ended"
+        try:
+            if pending:
+                # The last saved turn is the candidate's and was never answered (a crash, or a rerun
+                # mid-reply): answer it now.
+                iv = interviewer(sid)
+                with st.chat_message("assistant", avatar=AVATARS["interviewer"]):
+                    st.write_stream(escaped(iv.deliver(iv.plan_pending())))
+            if prompt and prompt.strip() and not finished:
+                with st.chat_message("user", avatar=AVATARS["candidate"]):
+                    st.markdown(ui.chat_md(prompt))
+                iv = interviewer(sid)
+                action = iv.plan(prompt)
+                with st.chat_message("assistant", avatar=AVATARS["interviewer"]):
+                    st.write_stream(escaped(iv.deliver(action)))
+        except Exception as exc:
+            shared.show_error(exc, "The interviewer could not answer")
+        row = store.get(sid)
+        state = saved_state(row)
+        now_finished = row.status == "ended" or state.status == "wrapped"
+        if now_finished and not report:
+            st.info("The interviewer has wrapped up. Grade the interview to see your report.", icon=":material/flag:")
+
+    with panel_col, st.container(key="interview_panel"):
+        title = ui.problem_title_for(row.problem_id, row.problem_text, shared.problem_bank())
+        st.markdown(f"### {ui.chat_md(title)}")
+        st.caption(f"{state.mode.capitalize()} interview · {state.time_budget_min:.0f}-minute budget · "
+                   f"{shared.backend_info().line.lower()}  \nsession `{sid}`")
+        render_panel(state, now_finished)
+        c1, c2 = st.columns(2)
+        end = c1.button("End and grade" if not report else "Grade again", type="primary" if not report else "secondary",
+                        key="interview_end", icon=":material/grading:", width="stretch")
+        new = c2.button("New interview", key="interview_new", icon=":material/add:", width="stretch")
+
+    if new:
+        for key in (SID, IV, REPORT, STATE):
+            st.session_state.pop(key, None)
+        st.query_params.pop("session", None)
+        st.rerun()
+    if end:
+        with st.status("Grading the interview…", expanded=True) as box:
+            try:
+                st.session_state[REPORT] = report = interviewer(sid).end_and_grade()
+                box.update(label="Graded", state="complete", expanded=False)
+            except Exception as exc:
+                box.update(label="Grading failed", state="error")
+                shared.show_error(exc, "Could not grade the interview")
+    if now_finished != finished and not end:
+        st.rerun()  # the interviewer just wrapped up: redraw with the chat input closed
+
+    if report is not None:
+        st.divider()
+        st.subheader("Your grade")
+        render_report(report, key="interview_report", session_id=sid)
+
+
+session_id = current_session_id()
+if session_id is None:
+    render_setup()
+else:
+    render_interview(session_id)

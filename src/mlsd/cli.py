@@ -235,10 +235,12 @@ def sessions_cmd() -> None:
 
 
 def _register() -> None:
+    from .cli_bench import bench_command
     from .cli_interview import interview_command
     from .cli_knowledge import knowledge_commands
 
     cli.add_command(interview_command(friendly_errors))
+    cli.add_command(bench_command(friendly_errors))
     for command in knowledge_commands:
         cli.add_command(command)
 

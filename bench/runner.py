@@ -1,0 +1,612 @@
+"""The benchmark and evaluation runner: every quality and speed figure, each beside its goal.
+
+    python -m bench [--corpus PATH] [--json] [--quick] [--llm]      (or: mlsd bench ...)
+
+One process, one embedder: the MiniLM session is loaded once and shared by every part. Quality
+figures (coverage, skip probe, grade ordering) run with a run-wide text -> vector memo on that
+embedder, because the skip probe and the phase-removed transcripts replay text that was already
+embedded; vectors do not depend on their batch, so the figures are exactly those of an uncached
+run. Speed figures (index build, per-turn overhead, grading time) run with the memo switched off.
+
+It is a report: the exit code is 0 when goals are missed, 1 only when a part raised an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from mlsd.errors import ConfigError
+
+from . import corpus as corpus_mod
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    op: str | None  # ">=", "<=" or None (reported, no goal)
+    threshold: float | None
+    goal: str
+    fmt: str  # "ratio" | "pct" | "ms" | "s" | "int" | "mb" | "rate"
+
+
+SPECS: list[Spec] = [
+    Spec("retrieval_hit_at_5", ">=", 0.90, "≥ 0.90", "ratio"),
+    Spec("coverage_f1", ">=", 0.85, "≥ 0.85", "ratio"),
+    Spec("skipped_phase_f1", ">=", 0.80, "≥ 0.80", "ratio"),
+    Spec("coverage_f1_ours", ">=", 0.85, "≥ 0.85", "ratio"),
+    Spec("skipped_phase_f1_ours", ">=", 0.80, "≥ 0.80", "ratio"),
+    Spec("skip_probe_recall", ">=", 0.95, "≥ 0.95", "ratio"),
+    Spec("false_probe_rate", "<=", 0.10, "≤ 10 %", "pct"),
+    Spec("grade_ordering", ">=", 1.0, "100 %", "pct"),
+    Spec("turn_overhead_ms_p50", "<=", 25, "≤ 25 ms", "ms"),
+    Spec("turn_overhead_ms_p95", "<=", 80, "≤ 80 ms", "ms"),
+    Spec("index_cold_s", "<=", 10, "≤ 10 s", "s"),
+    Spec("index_warm_s", "<=", 1, "≤ 1 s", "s"),
+    Spec("grade_offline_s", "<=", 2, "≤ 2 s", "s"),
+    Spec("prompt_tokens_turn_40", "<=", 4000, "≤ 4k", "int"),
+    Spec("rss_mb_peak", "<=", 700, "≤ 700 MB", "mb"),
+    Spec("llm_schema_valid_rate", None, None, "report", "ratio"),
+    Spec("llm_ttft_s", None, None, "report", "s"),
+    Spec("llm_tokens_per_s", None, None, "report", "rate"),
+]
+FIGURE_KEYS = [s.key for s in SPECS]
+SPEC = {s.key: s for s in SPECS}
+
+
+@dataclass
+class Options:
+    corpus: Path | None = None
+    quick: bool = False
+    llm: bool = False
+
+
+# Sizes of each part. Quick mode keeps every code path but only a few items per part.
+FULL = dict(answers=None, skip_answers=None, skip_cases=None, overhead_turns=40, ordering_problems=None,
+            grade_runs=3, llm_transcripts=("bank_fraud_detection_handwavy", "bank_fraud_detection_strong"),
+            stream_runs=3, rss=True)
+QUICK = dict(answers=3, skip_answers=2, skip_cases=4, overhead_turns=10, ordering_problems=1, grade_runs=1,
+             llm_transcripts=("bank_fraud_detection_handwavy",), stream_runs=1, rss=False)
+
+
+def fmt_value(value, fmt: str) -> str:
+    if value is None:
+        return "—"
+    if fmt == "ratio":
+        return f"{value:.3f}"
+    if fmt == "pct":
+        return f"{100 * value:.1f} %"
+    if fmt == "ms":
+        return f"{value:.1f} ms"
+    if fmt == "s":
+        return f"{value:.2f} s"
+    if fmt == "mb":
+        return f"{value:.0f} MB"
+    if fmt == "rate":
+        return f"{value:.1f} tok/s"
+    return f"{value:,}" if isinstance(value, int) else f"{value}"
+
+
+def passes(spec: Spec, value) -> bool | None:
+    if value is None or spec.op is None:
+        return None
+    return value >= spec.threshold if spec.op == ">=" else value <= spec.threshold
+
+
+# -- a run-wide embedding memo ----------------------------------------------------------------------
+@contextlib.contextmanager
+def embedding_memo(stats: dict | None = None) -> Iterator[None]:
+    """Memoise the shared embedder's `embed` by text for the duration of the block.
+
+    Misses are embedded in batches of similar length (less padding); each vector is independent of
+    its batch mates, so results are identical to the uncached embedder's.
+    """
+    from mlsd.embeddings import get_embedder
+
+    embedder = get_embedder()
+    if "embed" in vars(embedder):  # already inside a memo
+        yield
+        return
+    original = embedder.embed
+    memo: dict[str, np.ndarray] = {}
+    stats = stats if stats is not None else {}
+    stats.setdefault("hits", 0)
+    stats.setdefault("misses", 0)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in memo]
+        stats["hits"] += len(texts) - len(missing)
+        stats["misses"] += len(missing)
+        if missing:
+            missing.sort(key=len)
+            for text, vector in zip(missing, original(missing)):
+                memo[text] = vector
+        return np.vstack([memo[t] for t in texts]) if texts else original(texts)
+
+    embedder.embed = embed
+    try:
+        yield
+    finally:
+        del embedder.embed
+
+
+@contextlib.contextmanager
+def no_memo() -> Iterator[None]:
+    """Speed figures must pay for every embedding: lift any memo for the duration of the block."""
+    from mlsd.embeddings import get_embedder
+
+    embedder = get_embedder()
+    saved = vars(embedder).pop("embed", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            embedder.embed = saved
+
+
+# -- the run ----------------------------------------------------------------------------------------
+@dataclass
+class Bench:
+    options: Options
+    progress: Callable[[str], None] = lambda msg: None
+    figures: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+    per_phase: dict = field(default_factory=dict)
+    sections: dict = field(default_factory=dict)
+    sections_cpu: dict = field(default_factory=dict)  # CPU seconds of this process, summed over threads
+    errors: list = field(default_factory=list)
+    corpus: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.size = QUICK if self.options.quick else FULL
+        self.started = time.perf_counter()
+        self.started_at = datetime.now().astimezone().isoformat(timespec="seconds")
+        self.memo_stats: dict = {}
+
+    # -- bookkeeping ------------------------------------------------------------------------------
+    def set(self, key: str, value, note: str = "", reason: str | None = None) -> None:
+        if isinstance(value, (np.floating, np.integer)):
+            value = value.item()
+        spec = SPEC[key]
+        self.figures[key] = {"value": value, "goal": spec.goal, "pass": passes(spec, value), "note": note,
+                             "reason": reason if value is None else None}
+
+    def skip(self, keys: list[str], reason: str) -> None:
+        for key in keys:
+            if key not in self.figures:
+                self.set(key, None, reason=reason)
+
+    def section(self, name: str, keys: list[str], fn: Callable[[], None]) -> None:
+        self.progress(f"{name} ...")
+        started, cpu_started = time.perf_counter(), time.process_time()
+        try:
+            fn()
+        except Exception as exc:  # a report: record it, carry on with the other parts, exit 1 at the end
+            message = f"{type(exc).__name__}: {str(exc)[:300]}"
+            self.errors.append(f"{name}: {message}")
+            self.details.setdefault("tracebacks", {})[name] = traceback.format_exc(limit=8)
+            self.progress(f"{name} FAILED: {message}")
+            self.skip(keys, f"error in {name}: {message}")
+        self.sections[name] = round(time.perf_counter() - started, 2)
+        self.sections_cpu[name] = round(time.process_time() - cpu_started, 2)
+        self.skip(keys, f"{name} did not produce this figure")
+
+    # -- corpora ----------------------------------------------------------------------------------
+    def resolve_corpora(self) -> None:
+        if self.options.corpus is not None:
+            path = Path(self.options.corpus).expanduser()
+            if not path.is_dir():
+                raise ConfigError(f"--corpus {path}: no such folder")
+            label, why = path.name or str(path), "--corpus"
+        elif corpus_mod.DEFAULT_EXTERNAL.is_dir() and corpus_mod.load_corpus(corpus_mod.DEFAULT_EXTERNAL):
+            path, label, why = corpus_mod.DEFAULT_EXTERNAL, corpus_mod.DEFAULT_EXTERNAL.name, "default"
+        else:
+            path, label = corpus_mod.OURS, "ours"
+            why = f"{corpus_mod.DEFAULT_EXTERNAL} not found, so our own answers"
+        try:
+            answers = corpus_mod.load_corpus(path)
+        except (ValueError, OSError) as exc:  # an unknown phase label, bad YAML, an unreadable file
+            raise ConfigError(f"{path}: not a labelled corpus in the eval-corpus format: {exc}") from None
+        if not answers:
+            raise ConfigError(f"{path}: no labelled answers (Markdown files with phases_present / phases_absent "
+                              "front matter, directly or under answers/)")
+        ours = corpus_mod.load_corpus(corpus_mod.OURS)
+        self.main_answers, self.ours_answers = answers, ours
+        self.main_is_ours = path.resolve() == corpus_mod.OURS.resolve()
+        self.corpus = {"path": str(path), "label": label, "chosen_by": why, "answers": len(answers),
+                       "ours_path": str(corpus_mod.OURS.relative_to(REPO)), "ours_answers": len(ours)}
+
+    def subset(self, answers: list, n: int | None) -> list:
+        """All answers, or (quick) n of them: half with the fewest phases labelled absent (the skip probe's
+        "clean" cases come from those, see `probe_subset`) and half with the most (so the skipped-phase
+        side has absent labels to catch). Coverage and the probe then share one set of embedded units."""
+        if n is None:
+            return answers
+        ranked = sorted(answers, key=_absent_count)
+        low = ranked[: (n + 1) // 2]
+        return low + [a for a in ranked[::-1] if a not in low][: n // 2]
+
+    def probe_subset(self, answers: list, n: int | None) -> list:
+        return answers if n is None else sorted(answers, key=_absent_count)[:n]
+
+    # -- parts ------------------------------------------------------------------------------------
+    def part_embedder(self) -> None:
+        from mlsd.embeddings import get_embedder
+
+        started = time.perf_counter()
+        get_embedder().embed(["load the embedder once for the whole run"])
+        self.details["embedder_load_s"] = round(time.perf_counter() - started, 2)
+
+    def part_knowledge(self) -> None:
+        from . import knowledge_bench as kb
+
+        with no_memo():
+            timings = _call(kb.index_timings, home=self.home)
+        self.details["index"] = timings
+        cold = _first(timings, "cold_seconds", "cold_s", "index_cold_s")
+        warm = _first(timings, "warm_seconds", "warm_s", "index_warm_s")
+        notes = timings.get("notes")
+        chunks = timings.get("cold_chunks_embedded")
+        self.set("index_cold_s", cold, f"empty index, {notes} notes, {chunks} chunks, embedder already loaded")
+        self.set("index_warm_s", warm, "rebuild with nothing changed")
+        settings = kb.bench_settings(self.home) if hasattr(kb, "bench_settings") else None
+        retrieval = _call(kb.retrieval_hit_at_k, k=5, settings=settings)
+        self.details["retrieval"] = retrieval
+        hit = _first(retrieval, "hit_at_k", "hit_at_5", "retrieval_hit_at_5")
+        n = retrieval.get("in_scope_questions")
+        extra = ""
+        if "refusal_rate" in retrieval:
+            extra = f"; out-of-scope refusal {retrieval['refusal_rate']:.2f} ({retrieval.get('out_of_scope_questions')})"
+        self.set("retrieval_hit_at_5", hit, f"{n} labelled concept questions, offline MiniLM{extra}")
+
+    def part_turn_overhead(self) -> None:
+        from .interview_bench import turn_overhead
+
+        turns = self.size["overhead_turns"]
+        with no_memo():
+            result = turn_overhead(self.ours_answers, turns=turns)
+        self.details["turn_overhead"] = result
+        note = f"{result.get('turns')} offline interviewer turns (evidence, policy, SQLite), text from our answers"
+        self.set("turn_overhead_ms_p50", result.get("turn_overhead_ms_p50"), note)
+        self.set("turn_overhead_ms_p95", result.get("turn_overhead_ms_p95"), note)
+
+    def part_grade_time(self) -> None:
+        from .grading_bench import grade_offline_time
+
+        with no_memo():
+            result = grade_offline_time(40, runs=self.size["grade_runs"])
+        self.details["grade_offline"] = result
+        self.set("grade_offline_s", result["grade_offline_s"],
+                 f"{result['candidate_turns']} candidate turns / {result['candidate_words']:,} words, warm process, "
+                 f"median of {len(result['runs_s'])} ({statistics.median(result['cpu_s']):.1f} CPU-s)")
+
+    def part_prompt_tokens(self) -> None:
+        from .interview_bench import prompt_tokens_at_turn
+
+        result = prompt_tokens_at_turn(self.ours_answers, 40)
+        self.details["prompt_tokens"] = result
+        self.set("prompt_tokens_turn_40", result.get("prompt_tokens_turn_40"),
+                 f"interviewer prompt after {result.get('candidate_turns')} candidate turns, local WordPiece tokenizer")
+
+    def _coverage(self, answers: list) -> dict:
+        from mlsd.evidence import EvidenceEngine
+        from mlsd.rubrics import load_rubric
+
+        from .coverage import evaluate_corpus
+
+        result = evaluate_corpus(answers, EvidenceEngine(load_rubric()))
+        result["answers"] = len(answers)
+        return result
+
+    def part_coverage(self) -> None:
+        n = self.size["answers"]
+        main = self._coverage(self.subset(self.main_answers, n))
+        self.details["coverage"] = {k: v for k, v in main.items() if k != "per_phase"}
+        self.per_phase[self.corpus["label"]] = _with_present(main["per_phase"], self.subset(self.main_answers, n))
+        note = f"{self.corpus['label']}, {main['answers']} answers, {main['n_labels']} present/absent labels"
+        self.set("coverage_f1", main["coverage_f1"], note)
+        self.set("skipped_phase_f1", main["skipped_phase_f1"], note)
+        if self.main_is_ours and n is None:
+            ours = main
+        else:
+            ours = self._coverage(self.subset(self.ours_answers, n))
+        self.details["coverage_ours"] = {k: v for k, v in ours.items() if k != "per_phase"}
+        self.per_phase["ours, calibration set"] = _with_present(ours["per_phase"], self.subset(self.ours_answers, n))
+        note = f"ours, calibration set (fitted on it: optimistic), {ours['answers']} answers, {ours['n_labels']} labels"
+        self.set("coverage_f1_ours", ours["coverage_f1"], note)
+        self.set("skipped_phase_f1_ours", ours["skipped_phase_f1"], note)
+
+    def part_skip_probe(self) -> None:
+        from .interview_bench import skip_probe
+
+        answers = self.probe_subset(self.main_answers, self.size["skip_answers"])
+        result = skip_probe(answers, max_cases=self.size["skip_cases"])
+        misses = [d for d in result.get("details", []) if not d.get("ok")]
+        self.details["skip_probe"] = {k: v for k, v in result.items() if k != "details"}
+        self.details["skip_probe"]["missed_cases"] = misses
+        base = f"{self.corpus['label']}, {len(answers)} answers"
+        recall = result.get("skip_probe_recall")
+        self.set("skip_probe_recall", recall,
+                 f"{base}, {result.get('clean_cases')} clean cases (all cases: "
+                 f"{_fmt_opt(result.get('skip_probe_recall_all_cases'))} of {result.get('cases')})",
+                 reason=None if recall is not None else "no clean removal cases in this corpus subset")
+        rate = result.get("false_probe_rate")
+        self.set("false_probe_rate", rate, f"{base}, follow-ups aimed at a phase labelled present",
+                 reason=None if rate is not None else "no follow-ups were asked")
+
+    def part_grade_ordering(self) -> None:
+        from .grading_bench import grade_ordering, load_transcript_sets
+
+        problems = sorted(load_transcript_sets())
+        if self.size["ordering_problems"] is not None:
+            problems = problems[: self.size["ordering_problems"]]
+        result = grade_ordering(problems)
+        self.details["grade_ordering"] = result
+        self.set("grade_ordering", result["grade_ordering"],
+                 f"{result['right']}/{result['pairs']} cross-tier pairs right over {len(result['problems'])} problems "
+                 "(strong > phase-removed > handwavy > minimal)",
+                 reason=None if result["grade_ordering"] is not None else "no transcript sets found")
+
+    def part_rss(self) -> None:
+        from .resource_bench import measure_rss
+
+        result = measure_rss("offline")
+        self.details["rss"] = result
+        steps = result.get("steps", {})
+        self.set("rss_mb_peak", result["rss_mb_peak"],
+                 "fresh process: load embedder, cold index build + search, 10-turn interview, grade "
+                 f"({sum(steps.values()):.0f} s)")
+
+    def part_llm(self) -> None:
+        from mlsd.config import Settings
+        from mlsd.llm import get_llm
+
+        from .grading_bench import llm_grading
+        from .resource_bench import describe_llm, stream_speed
+
+        settings = Settings()
+        keys = ["llm_schema_valid_rate", "llm_ttft_s", "llm_tokens_per_s"]
+        if settings.backend() == "offline":
+            self.skip(keys, "no LLM backend configured: set MLSD_LLM=local (bundled tiny model) or "
+                            "MLSD_BASE_URL / OPENAI_API_KEY")
+            return
+        started = time.perf_counter()
+        llm = get_llm(settings, log=False)
+        model = describe_llm(llm, settings)
+        self.details["llm"] = {"model": model, "setup_s": round(time.perf_counter() - started, 2)}
+        stream = stream_speed(llm, runs=self.size["stream_runs"])
+        self.details["llm"]["stream"] = stream
+        self.set("llm_ttft_s", stream["llm_ttft_s"], f"{model}; streamed chat through llm.stream, median",
+                 reason=None if stream["llm_ttft_s"] is not None else "the stream returned nothing")
+        self.set("llm_tokens_per_s", stream["llm_tokens_per_s"], "streamed chunks per second after the first (≈ tokens)",
+                 reason=None if stream["llm_tokens_per_s"] is not None else "fewer than two streamed chunks")
+        budget = llm_budget_s(self.options.quick)
+        graded = llm_grading(llm, self.size["llm_transcripts"], budget_s=budget)
+        self.details["llm"]["grading"] = graded
+        rate = graded["llm_schema_valid_rate"]
+        answered = graded["valid"] + graded["invalid"]
+        unanswered = []
+        if graded["unavailable"]:
+            unanswered.append(f"{graded['unavailable']} timed out or unreachable")
+        if graded["skipped_for_budget"]:
+            unanswered.append(f"{graded['skipped_for_budget']} not started: {budget:.0f} s budget "
+                              f"({BUDGET_ENV} to change)")
+        self.set("llm_schema_valid_rate", rate,
+                 f"{graded['valid']}/{answered} per-dimension grading calls schema-valid, "
+                 f"{graded['mean_call_s']} s per call" + (f"; {', '.join(unanswered)}" if unanswered else "")
+                 + " (validity only, not grading quality)",
+                 reason=None if rate is not None else
+                 "no grading call got an answer: " + ("; ".join(unanswered + graded["errors"][:1]) or "none made"))
+
+    # -- everything -------------------------------------------------------------------------------
+    def run(self) -> dict:
+        self.machine_start = _machine()
+        self.resolve_corpora()
+        with tempfile.TemporaryDirectory(prefix="mlsd-bench-") as tmp:
+            self.home = Path(tmp)
+            self.section("embedder", [], self.part_embedder)
+            self.section("knowledge index and retrieval", ["index_cold_s", "index_warm_s", "retrieval_hit_at_5"],
+                         self.part_knowledge)
+            self.section("interviewer turn overhead", ["turn_overhead_ms_p50", "turn_overhead_ms_p95"],
+                         self.part_turn_overhead)
+            self.section("offline grading time", ["grade_offline_s"], self.part_grade_time)
+            with embedding_memo(self.memo_stats):
+                self.section("phase coverage", ["coverage_f1", "skipped_phase_f1", "coverage_f1_ours",
+                                                "skipped_phase_f1_ours"], self.part_coverage)
+                self.section("prompt size", ["prompt_tokens_turn_40"], self.part_prompt_tokens)
+                self.section("skipped-phase probing", ["skip_probe_recall", "false_probe_rate"], self.part_skip_probe)
+                self.section("grade ordering", ["grade_ordering"], self.part_grade_ordering)
+            if self.size["rss"]:
+                self.section("peak RSS (subprocess)", ["rss_mb_peak"], self.part_rss)
+            else:
+                self.skip(["rss_mb_peak"], "skipped in --quick (the full run measures it in a fresh subprocess)")
+            llm_keys = ["llm_schema_valid_rate", "llm_ttft_s", "llm_tokens_per_s"]
+            if self.options.llm:
+                self.section("LLM (--llm)", llm_keys, self.part_llm)
+            else:
+                self.skip(llm_keys, "not run: pass --llm with a configured backend (MLSD_LLM=local works offline)")
+        return self.result()
+
+    def result(self) -> dict:
+        machine = dict(self.machine_start)
+        machine["load_avg_end"] = _machine()["load_avg"]
+        figures = {k: self.figures[k] for k in FIGURE_KEYS}
+        judged = [f["pass"] for f in figures.values() if f["pass"] is not None]
+        self.details["embedding_memo"] = self.memo_stats
+        return {
+            "mode": "quick" if self.options.quick else "full",
+            "llm": self.options.llm,
+            "started": self.started_at,
+            "machine": machine,
+            "corpus": self.corpus,
+            "figures": figures,
+            "goals": {"met": judged.count(True), "missed": judged.count(False),
+                      "not_measured": sum(1 for f in figures.values() if f["value"] is None)},
+            "per_phase": self.per_phase,
+            "sections_s": self.sections,
+            "sections_cpu_s": self.sections_cpu,
+            "wall_s": round(time.perf_counter() - self.started, 1),
+            "errors": self.errors,
+            "details": self.details,
+        }
+
+
+BUDGET_ENV = "MLSD_BENCH_LLM_BUDGET_S"
+
+
+def llm_budget_s(quick: bool) -> float:
+    """Seconds after which no new LLM grading call starts (a slow local model otherwise takes an hour)."""
+    raw = os.environ.get(BUDGET_ENV)
+    if raw:
+        try:
+            return max(1.0, float(raw))
+        except ValueError:
+            raise ConfigError(f"{BUDGET_ENV}={raw!r} is not a number of seconds") from None
+    return 90.0 if quick else 300.0
+
+
+def _machine() -> dict:
+    from .resource_bench import machine
+
+    return machine()
+
+
+def _absent_count(answer) -> int:
+    return sum(1 for v in answer.labels.values() if v == "absent")
+
+
+def _with_present(per_phase: dict, answers: list) -> dict:
+    """Add each phase's count of `present` labels (precision and recall are undefined without any)."""
+    out = {}
+    for phase, figures in per_phase.items():
+        present = sum(1 for a in answers if a.labels.get(phase) == "present")
+        out[phase] = dict(figures, present=present)
+    return out
+
+
+def _fmt_opt(value) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _first(d: dict, *keys):
+    for key in keys:
+        if key in d:
+            return d[key]
+    return None
+
+
+def _call(fn, **kwargs):
+    """Call a function from a module another engineer owns, passing only the arguments it accepts."""
+    params = inspect.signature(fn).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return fn(**kwargs)
+    return fn(**{k: v for k, v in kwargs.items() if k in params and v is not None})
+
+
+# -- rendering --------------------------------------------------------------------------------------
+def render_table(result: dict) -> str:
+    from .resource_bench import machine_line
+
+    m = result["machine"]
+    c = result["corpus"]
+    lines = [f"mlsd bench — {result['mode']} run{' with --llm' if result['llm'] else ', offline'}, {result['started']}",
+             f"machine: {machine_line(m)}"]
+    if m.get("load_avg"):
+        busy = max(m["load_avg"][0], m["load_avg_end"][0]) > (m.get("usable_cores") or 1)
+        lines.append(f"load average (1 min): {m['load_avg'][0]:.2f} at start, {m['load_avg_end'][0]:.2f} at end"
+                     + (f" — more runnable processes than the {m['usable_cores']} usable cores: other work competed "
+                        "with the benchmark, so the speed figures are inflated" if busy else ""))
+    lines.append(f"corpus: {c['path']} ({c['answers']} answers, {c['chosen_by']}); "
+                 f"calibration set: {c['ours_path']} ({c['ours_answers']} answers)")
+    lines.append("")
+    rows = [("figure", "value", "goal", "result", "measured on")]
+    for key, f in result["figures"].items():
+        spec = SPEC[key]
+        verdict = "—" if f["value"] is None else ("pass" if f["pass"] else "MISS" if f["pass"] is False else "info")
+        rows.append((key, fmt_value(f["value"], spec.fmt), f["goal"], verdict,
+                     f["note"] if f["value"] is not None else f"not measured: {f['reason']}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
+    g = result["goals"]
+    lines.append("")
+    lines.append(f"goals: {g['met']} met, {g['missed']} missed, {g['not_measured']} figures not measured")
+    if result["per_phase"]:
+        lines += ["", "per-phase coverage (present = positive): precision / recall / F1; "
+                      "absent phases caught (skipped-phase side)"]
+        names = list(result["per_phase"])
+        header = ["phase"] + names
+        table = [header]
+        from mlsd.phases import PHASE_IDS
+
+        for phase in PHASE_IDS:
+            row = [phase]
+            for name in names:
+                p = result["per_phase"][name][phase]
+                prf = (f"{p['precision']:.2f} / {p['recall']:.2f} / {p['f1']:.2f}" if p.get("present", 1)
+                       else "  n/a (no present label) ")
+                row.append(f"{prf}  {p.get('present', '?'):>2} present  {p['absent_caught']:>2}/{p['absent']:<2} absent caught")
+            table.append(row)
+        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+        for r in table:
+            lines.append("  ".join(r[i].ljust(widths[i]) for i in range(len(header))).rstrip())
+    skip = result["details"].get("skip_probe", {}).get("missed_cases")
+    if skip:
+        lines += ["", f"skip-probe misses ({len(skip)}): " + "; ".join(
+            f"{d['answer']} -{d['removed']} -> {d['targets']}" for d in skip[:12]) + (" ..." if len(skip) > 12 else "")]
+    wrong = result["details"].get("grade_ordering", {}).get("wrong")
+    if wrong:
+        lines += ["", f"grade-ordering pairs out of order ({len(wrong)}): " + "; ".join(wrong[:10])
+                  + (" ..." if len(wrong) > 10 else "")]
+    llm = result["details"].get("llm")
+    if llm:
+        lines += ["", f"LLM: {llm['model']}"]
+    cpu = result.get("sections_cpu_s", {})
+    lines += ["", "time per part (wall / CPU of this process): " + ", ".join(
+        f"{k} {v:.1f}/{cpu.get(k, 0):.1f} s" for k, v in result["sections_s"].items()),
+        f"wall time: {result['wall_s']:.1f} s"]
+    for err in result["errors"]:
+        lines.append(f"ERROR {err}")
+    return "\n".join(lines)
+
+
+def run(options: Options, progress: Callable[[str], None] | None = None) -> dict:
+    started = time.perf_counter()
+
+    def report(msg: str) -> None:
+        if progress:
+            progress(f"[{time.perf_counter() - started:6.1f} s] {msg}")
+
+    return Bench(options, progress=report).run()
+
+
+def run_and_print(options: Options, *, as_json: bool, echo: Callable[[str], None],
+                  progress: Callable[[str], None] | None = None) -> int:
+    """Run, print the table (or one JSON object), return the exit code (1 when a part errored)."""
+    result = run(options, progress)
+    if as_json:
+        echo(json.dumps(result, indent=2, default=str))
+    else:
+        echo(render_table(result))
+    return 1 if result["errors"] else 0
+
+
+def stderr_progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+

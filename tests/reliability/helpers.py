@@ -1,0 +1,51 @@
+"""Shared helpers for the reliability suite: data, figures, and a memo for deterministic scoring."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from mlsd.transcript import Transcript, Turn
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+TRANSCRIPTS = DATA / "transcripts"
+PROBLEMS = ["bank_fraud_detection", "ecommerce_recommendations", "predictive_maintenance"]
+
+# Figures printed at the end of the run (conftest.pytest_terminal_summary and test_zz_summary).
+FIGURES: Counter = Counter()
+
+
+def payloads() -> list[dict]:
+    return yaml.safe_load((DATA / "injection_payloads.yaml").read_text(encoding="utf-8"))["payloads"]
+
+
+def load_transcript(name: str) -> Transcript:
+    data = json.loads((TRANSCRIPTS / f"{name}.json").read_text(encoding="utf-8"))
+    return Transcript(problem=data["problem"], turns=[Turn(role=t["role"], content=t["content"]) for t in data["turns"]])
+
+
+class MemoEmbedder:
+    """The real embedder with a per-text memo: embedding is a pure function of the text.
+
+    Hundreds of grades of the same transcripts differ by one payload; re-embedding the same
+    sentences each time would dominate the suite's runtime without testing anything new.
+    """
+
+    def __init__(self, real):
+        self.real = real
+        self.memo: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if missing:
+            for text, vec in zip(missing, self.real.embed(missing)):
+                self.memo[text] = vec
+        return np.vstack([self.memo[t] for t in texts]) if texts else self.real.embed([])
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)

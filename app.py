@@ -1,6 +1,5 @@
 """mlsd — the Streamlit app. Declares the navigation, the shared state and the sidebar, then runs the page.
-
-Pages (UI only) are in app_pages/; the logic they call is in src/mlsd (ui_helpers and the library).
+Pages (UI only) are in app_pages/; the logic they call is in src/mlsd.
 Run with `make run` or `streamlit run app.py`. Works offline by default: no key, no server.
 """
 
@@ -17,7 +16,8 @@ if str(ROOT) not in sys.path:  # `app_pages` is imported as a package from next 
 import streamlit as st  # noqa: E402
 
 from app_pages import shared  # noqa: E402
-from mlsd import ui_helpers as ui  # noqa: E402
+from app_pages import view  # noqa: E402
+from mlsd.llm import providers  # noqa: E402
 
 st.set_page_config(page_title="mlsd · ML system design interview prep", page_icon=":material/explore:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -35,7 +35,7 @@ with st.sidebar:
 
     # -- backend: Settings overrides built in memory; the key stays in session_state only --------------
     st.markdown("#### LLM backend")
-    choice = st.selectbox("Backend", list(ui.BACKEND_CHOICES), format_func=ui.BACKEND_CHOICES.get,
+    choice = st.selectbox("Backend", list(providers.BACKEND_CHOICES), format_func=providers.BACKEND_CHOICES.get,
                           key="sidebar_backend", label_visibility="collapsed")
     base_url = model = api_key = None
     if choice == "openai":
@@ -46,10 +46,10 @@ with st.sidebar:
                                 help="Kept only in this browser session's memory: never written to disk, "
                                      "logs, the database or exports.")
     try:
-        shared.set_settings(ui.build_settings(choice, base_url=base_url, model=model, api_key=api_key),
+        shared.set_settings(providers.build_settings(choice, base_url=base_url, model=model, api_key=api_key),
                             chosen_in_ui=choice != "auto")
     except Exception as exc:  # e.g. an invalid MLSD_* variable in the environment
-        st.error(f"Settings are invalid: {ui.error_message(exc)}")
+        st.error(f"Settings are invalid: {view.error_message(exc)}")
         st.stop()
     info = shared.backend_info()
     st.markdown(f"**{info.line}**")
@@ -63,29 +63,16 @@ with st.sidebar:
     st.markdown("#### Knowledge index")
     status_slot = st.empty()
     status = shared.index_status()
-    status_slot.caption(ui.index_status_text(status))
-    if st.button(ui.index_button_label(status), key="sidebar_index_build", icon=":material/database:"):
-        from mlsd.index import get_index
-
-        with st.status("Building the knowledge index…", expanded=True) as box:
-            bar = st.progress(0.0, text="Reading the notes…")
-
-            def progress(done: int, total: int) -> None:
-                bar.progress(done / total if total else 1.0, text=f"Embedded {done} of {total} chunks")
-
-            try:
-                report = get_index(shared.settings()).build(rebuild=status.startswith("built"), progress=progress)
-                box.update(label="Index ready", state="complete", expanded=False)
-                st.caption(report.summary())
-            except Exception as exc:
-                box.update(label="Index build failed", state="error")
-                shared.show_error(exc, "Could not build the index")
-        shared.forget_index_status()
-        status_slot.caption(ui.index_status_text(shared.index_status()))
+    status_slot.caption(view.index_status_text(status))
+    if st.button(view.index_button_label(status), key="sidebar_index_build", icon=":material/database:"):
+        report = shared.build_index("Building the knowledge index…", rebuild=status.state == "built")
+        if report is not None:
+            st.caption(report.summary())
+        status_slot.caption(view.index_status_text(shared.index_status()))
 
 try:
     page.run()
 except Exception as exc:  # a bug must not show a traceback: one readable line (MLSD_RAISE_ERRORS=1 re-raises)
     if os.environ.get("MLSD_RAISE_ERRORS"):
         raise
-    st.error(f"This page failed — {ui.error_message(exc)}", icon=":material/error:")
+    st.error(f"This page failed — {view.error_message(exc)}", icon=":material/error:")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from mlsd import ui_helpers as ui
+from app_pages import view
 
 RESULT = "ask_result"  # (question, Answer) of the latest question
 EARLIER = "ask_earlier"  # older (question, Answer) pairs, newest first
@@ -15,19 +15,11 @@ EXAMPLES = ["How do I detect training-serving skew?", "When should I use PR-AUC 
 
 def ensure_index() -> None:
     """Build the index the first time (with progress), else just make sure this process has it."""
-    from mlsd.index import ensure_index as ensure
+    from mlsd.knowledge.index import ensure_index as ensure
 
-    settings = shared.settings()
-    status = shared.index_status()
-    if ui.index_needs_build(status):
-        with st.status("Building the knowledge index (first question only)…", expanded=True) as box:
-            bar = st.progress(0.0, text="Reading the notes…")
-            ensure(settings, progress=lambda done, total: bar.progress(
-                done / total if total else 1.0, text=f"Embedded {done} of {total} chunks"))
-            box.update(label="Knowledge index ready", state="complete", expanded=False)
-        shared.forget_index_status()
-    else:
-        ensure(settings)
+    if shared.index_status().needs_build:
+        shared.build_index("Building the knowledge index (first question only)…")
+    ensure(shared.settings())
 
 
 def render_sources(answer, *, nested: bool = False) -> None:
@@ -47,7 +39,7 @@ def render_sources(answer, *, nested: bool = False) -> None:
 def render_answer(question: str, answer, *, streamed: bool = False, nested: bool = False) -> None:
     if not streamed:
         if answer.in_scope:
-            st.markdown(ui.chat_md(answer.answer))
+            st.markdown(view.chat_md(answer.answer))
         else:
             st.info(answer.answer, icon=":material/block:")
     render_sources(answer, nested=nested)
@@ -70,14 +62,14 @@ if submitted:
         st.warning("Type a question first.")
     else:
         try:
-            from mlsd.ask import ask_stream
+            from mlsd.knowledge.ask import ask_stream
 
             ensure_index()
             with st.spinner("Searching the notes…"):
                 stream = ask_stream(question.strip(), k=k, settings=shared.settings(), llm=shared.llm())
-            st.markdown(f"#### {ui.chat_md(question.strip())}")
+            st.markdown(f"#### {view.chat_md(question.strip())}")
             if stream.in_scope:
-                st.write_stream(ui.chat_md(piece) for piece in stream)
+                st.write_stream(view.chat_md(piece) for piece in stream)
                 answer = stream.answer()
             else:
                 answer = stream.answer()
@@ -91,7 +83,7 @@ if submitted:
             shared.show_error(exc, "Could not answer")
 elif st.session_state.get(RESULT):
     q, answer = st.session_state[RESULT]
-    st.markdown(f"#### {ui.chat_md(q)}")
+    st.markdown(f"#### {view.chat_md(q)}")
     render_answer(q, answer)
 
 if st.session_state.get(EARLIER):

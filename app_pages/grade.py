@@ -6,7 +6,8 @@ import streamlit as st
 
 from app_pages import shared
 from app_pages.report_view import render_report
-from mlsd import ui_helpers as ui
+from mlsd import progress
+from app_pages import view
 
 REPORT = "grade_report"  # (GradeReport, source label, session id or None)
 SOURCES = {"paste": "Paste text", "upload": "Upload a file", "session": "A past session"}
@@ -25,7 +26,7 @@ def read_input(source: str) -> tuple[str | bytes | None, str, str | None]:
                                   help="A JSON export (`mlsd export --format json`), Markdown or text with "
                                        "'Interviewer:' / 'Candidate:' turns, or a plain written answer.")
         return (upload.getvalue() if upload is not None else None), (upload.name if upload else "upload"), None
-    summaries = [s for s in ui.session_summaries(shared.store(), shared.problem_bank()) if s.candidate_turns]
+    summaries = [s for s in progress.session_summaries(shared.store(), shared.problem_bank()) if s.candidate_turns]
     if not summaries:
         st.info("No past session with an answer yet: run an interview first, or paste a transcript.")
         return None, "session", None
@@ -47,7 +48,7 @@ with st.expander("Options", icon=":material/tune:"):
     c1, c2 = st.columns(2)
     problem = c1.selectbox("Problem, if the transcript does not name one", [None, *problems], key="grade_problem",
                            format_func=lambda p: "— none —" if p is None else problems[p].title)
-    from mlsd.rubrics import list_rubrics
+    from mlsd.content.rubrics import list_rubrics
 
     rubric = c2.selectbox("Rubric", [None, *list_rubrics()], key="grade_rubric",
                           format_func=lambda r: "the problem's (base + its overlay)" if r is None else r)
@@ -56,15 +57,15 @@ go = st.button("Grade", type="primary", key="grade_go", icon=":material/grading:
 if go and data is None:
     st.warning("Nothing to grade yet: paste a transcript, upload a file or pick a session.")
 elif go:
-    from mlsd.grading_service import grade_text
-    from mlsd.transcript import decode
+    from mlsd.grading.service import grade_text
+    from mlsd.grading.transcript import decode
 
     settings = shared.settings()
     failure = None
     with st.status("Grading…", expanded=False) as box:
         try:
             text = decode(data, label) if isinstance(data, bytes) else data
-            report = grade_text(ui.scrub(text, settings.key_value()), source=label, problem=problem,
+            report = grade_text(view.scrub(text, settings.key_value()), source=label, problem=problem,
                                 rubric_id=rubric, settings=settings, llm=shared.llm())
             if session_id and shared.store().get(session_id).status == "ended":
                 shared.store().end(session_id, report.model_dump())  # History shows it from now on
@@ -74,7 +75,7 @@ elif go:
             failure = exc
             box.update(label="Could not grade", state="error")
     if failure is not None:
-        from mlsd.errors import TranscriptError
+        from mlsd.core.errors import TranscriptError
 
         st.session_state.pop(REPORT, None)
         if isinstance(failure, TranscriptError):

@@ -8,7 +8,8 @@ import streamlit as st
 
 from app_pages import shared
 from app_pages.report_view import render_report
-from mlsd import ui_helpers as ui
+from mlsd import progress
+from app_pages import view
 
 OPEN = "history_open_report"  # session id whose report is shown
 
@@ -34,7 +35,7 @@ st.caption("Every interview is saved as you go. Resume an unfinished one, open a
 try:
     store = shared.store()
     problems = shared.problem_bank()
-    summaries = ui.session_summaries(store, problems)
+    summaries = progress.session_summaries(store, problems)
 except Exception as exc:
     shared.show_error(exc, "Could not read the session history")
     st.stop()
@@ -46,7 +47,7 @@ if not summaries:
     st.stop()
 
 # -- sessions -------------------------------------------------------------------------------------------
-table = pd.DataFrame([{"Started (UTC)": ui.short_time(s.created).removesuffix(" UTC"), "Problem": s.problem,
+table = pd.DataFrame([{"Started (UTC)": progress.short_time(s.created).removesuffix(" UTC"), "Problem": s.problem,
                        "Mode": s.mode, "Status": "graded" if s.graded else s.status, "Turns": s.turns,
                        "Score": f"{s.overall:.0f}" if s.overall is not None else "—", "Band": s.band or "—",
                        "Session": s.id} for s in summaries])
@@ -58,8 +59,7 @@ chosen = by_id[sid]
 c1, c2, c3, c4 = st.columns(4)
 if c1.button("Resume in Interview", key="history_resume", icon=":material/play_arrow:", width="stretch",
              disabled=not chosen.resumable, help=None if chosen.resumable else "This interview has ended."):
-    st.session_state["interview_resume_id"] = sid
-    st.switch_page(shared.PAGES["interview"], query_params={"session": sid})
+    shared.open_interview(sid)
 if c2.button("Open report", key="history_open", icon=":material/grading:", width="stretch",
              disabled=not chosen.graded, help=None if chosen.graded else "Not graded yet: grade it from the "
                                                                           "Interview or Grade page."):
@@ -72,7 +72,7 @@ c4.download_button("Transcript (JSON)", data=store.export_json(sid), file_name=f
                    icon=":material/data_object:")
 
 if st.session_state.get(OPEN) == sid and chosen.graded:
-    from mlsd.grader import GradeReport
+    from mlsd.grading.grader import GradeReport
 
     with st.container(border=True):
         st.subheader(f"Report — {chosen.problem}")
@@ -84,15 +84,15 @@ if st.session_state.get(OPEN) == sid and chosen.graded:
 # -- progress -------------------------------------------------------------------------------------------
 st.divider()
 st.subheader("Progress")
-graded = ui.graded_reports(store.list())
+graded = progress.graded_reports(store.list())
 if not graded:
     st.caption("Grade an interview to start a trend: each graded interview adds a point per dimension.")
     st.stop()
 
-st.altair_chart(trend_chart(ui.trend_rows(graded)), width="stretch")
+st.altair_chart(trend_chart(progress.trend_rows(graded)), width="stretch")
 st.caption("Each line is one rubric dimension's score (0–100); the dashed black line is the overall score.")
-weak = ui.weakest_dimension([r for _, _, r in graded])
-suggestion = ui.suggest_problem(weak.dimension, problems, ui.practised_problem_ids(summaries)) if weak else None
+weak = progress.weakest_dimension([r for _, _, r in graded])
+suggestion = progress.suggest_problem(weak.dimension, problems, progress.practised_problem_ids(summaries)) if weak else None
 if weak:
     with st.container(border=True):
         missed = f"; not covered in {weak.not_covered} of them" if weak.not_covered else ""
@@ -100,9 +100,6 @@ if weak:
                     f"{weak.sessions} graded interview{'s' if weak.sessions != 1 else ''}{missed}.")
         if suggestion:
             p = suggestion.problem
-            st.markdown(f"**Practise next:** {p.title} ({p.difficulty}) — {ui.quote_md(suggestion.reason)}.")
+            st.markdown(f"**Practise next:** {p.title} ({p.difficulty}) — {view.quote_md(suggestion.reason)}.")
             if st.button("Practise this problem", key="history_practise", type="primary", icon=":material/school:"):
-                for key in ("interview_session", "interview_iv", "interview_report", "interview_state"):
-                    st.session_state.pop(key, None)
-                st.session_state["interview_preset_problem"] = p.id
-                st.switch_page(shared.PAGES["interview"])
+                shared.start_new_interview(p.id)

@@ -16,15 +16,16 @@ import streamlit as st
 
 from app_pages import shared
 from app_pages.report_view import render_report
-from mlsd import ui_helpers as ui
-from mlsd.interview_policy import COVERED
+from mlsd.interview import panel
+from mlsd.content.problems import DIFFICULTIES, filter_problems, topic_options
+from mlsd import progress
+from app_pages import view
+from mlsd.interview.policy import COVERED
+from mlsd.llm import offline_llm
 
-SID = "interview_session"  # the open session's id
-IV = "interview_iv"  # its live Interviewer, once resumed
-STATE = "interview_state"  # its InterviewState as last drawn (for the clock fragment)
-REPORT = "interview_report"  # its GradeReport once graded
-RESUME = "interview_resume_id"  # set by History: open this session
-PRESET = "interview_preset_problem"  # set by History: preselect this problem
+SID, IV, STATE, REPORT = shared.INTERVIEW_SESSION, shared.INTERVIEW_LIVE, shared.INTERVIEW_STATE, shared.INTERVIEW_REPORT
+RESUME, PRESET = shared.INTERVIEW_RESUME, shared.INTERVIEW_PRESET
+OUTAGE_SHOWN = "interview_outage_shown"  # the LLM outage notice was shown; shown again only after a recovery
 SOURCE_OPTIONS = {"bank": "From the problem bank", "custom": "My own problem"}
 MODE_OPTIONS = {"mock": "Mock (no hints, like the real thing)", "practice": "Practice (hints and model answers)"}
 AVATARS = {"interviewer": ":material/support_agent:", "candidate": ":material/person:"}
@@ -43,7 +44,7 @@ def current_session_id() -> str | None:
     sid = st.session_state.get(SID)
     wanted = st.session_state.pop(RESUME, None) or st.query_params.get("session")
     if wanted and wanted != sid:
-        from mlsd.grader import GradeReport
+        from mlsd.grading.grader import GradeReport
 
         try:
             row = shared.store().get(wanted)
@@ -58,7 +59,7 @@ def current_session_id() -> str | None:
 
 
 def saved_state(row):
-    from mlsd.interview_policy import InterviewState
+    from mlsd.interview.policy import InterviewState
 
     iv = st.session_state.get(IV)
     if iv is not None and iv.session_id == row.id:
@@ -72,7 +73,7 @@ def interviewer(sid: str):
     """The live Interviewer for `sid`, resumed from the database the first time it is needed."""
     iv = st.session_state.get(IV)
     if iv is None or iv.session_id != sid:
-        from mlsd.interviewer import Interviewer
+        from mlsd.interview.interviewer import Interviewer
 
         with st.spinner("Getting the interviewer up to speed on your answers…"):
             iv = Interviewer.resume(shared.store(), sid, settings=shared.settings())
@@ -86,12 +87,23 @@ def attach_backend(iv) -> None:
     try:
         iv.llm = shared.llm()
     except Exception as exc:
-        iv.llm = None
-        st.warning(f"The {shared.backend_info().name} backend is unavailable — {ui.error_message(exc)}. "
+        iv.llm = offline_llm()
+        st.warning(f"The {shared.backend_info().name} backend is unavailable — {view.error_message(exc)}. "
                    "The interviewer asks its questions in the built-in wording until it is fixed.",
                    icon=":material/cloud_off:")
     iv.settings = shared.settings()
     iv.store = shared.store()
+
+
+def notify_outage(iv) -> None:
+    """Say once that the LLM is down (and why); say nothing more until it has answered again."""
+    if iv.llm_outage is None:
+        st.session_state.pop(OUTAGE_SHOWN, None)
+    elif not st.session_state.get(OUTAGE_SHOWN):
+        st.session_state[OUTAGE_SHOWN] = True
+        st.warning(f"The {shared.backend_info().name} backend is unavailable — {iv.llm_outage}. The interviewer "
+                   "asks its questions in the built-in wording and tries the model again in a little while.",
+                   icon=":material/cloud_off:")
 
 
 # -- setup --------------------------------------------------------------------------------------------
@@ -116,21 +128,21 @@ def render_setup() -> None:
     problem_id = problem_text = None
     if source == "bank":
         c1, c2 = st.columns([3, 2])
-        topics = c1.multiselect("Topics", ui.topic_options(problems.values()), format_func=ui.topic_label,
+        topics = c1.multiselect("Topics", topic_options(problems.values()), format_func=view.topic_label,
                                 key="interview_topics", placeholder="Any topic")
-        difficulties = c2.pills("Difficulty", list(ui.DIFFICULTIES), selection_mode="multi",
+        difficulties = c2.pills("Difficulty", list(DIFFICULTIES), selection_mode="multi",
                                 key="interview_difficulty")
-        matches = ui.filter_problems(problems.values(), topics, difficulties)
+        matches = filter_problems(problems.values(), topics, difficulties)
         if not matches:
             st.info("No problem matches these filters: remove a topic or a difficulty.")
         else:
             problem_id = st.selectbox(f"Problem ({len(matches)} of {len(problems)})", [p.id for p in matches],
-                                      format_func=lambda pid: ui.problem_label(problems[pid]), key="interview_problem")
+                                      format_func=lambda pid: view.problem_label(problems[pid]), key="interview_problem")
             p = problems[problem_id]
             with st.container(border=True):
-                badges = " ".join(f":gray-badge[{ui.topic_label(t)}]" for t in p.topics)
+                badges = " ".join(f":gray-badge[{view.topic_label(t)}]" for t in p.topics)
                 st.markdown(f"**{p.title}** &nbsp; :blue-badge[{p.difficulty}] {badges}")
-                st.markdown(ui.chat_md(p.statement))
+                st.markdown(view.chat_md(p.statement))
     else:
         problem_text = st.text_area("Describe the system to design", key="interview_custom_text", height=140,
                                     max_chars=4000, placeholder="Design a spam filter for a large email provider…")
@@ -141,12 +153,12 @@ def render_setup() -> None:
 
     if st.button("Start interview", type="primary", key="interview_start", icon=":material/play_arrow:",
                  disabled=source == "bank" and problem_id is None):
-        from mlsd.interviewer import Interviewer
+        from mlsd.interview.interviewer import Interviewer
 
         try:
             with st.spinner("Preparing the interviewer (the first start loads the embedding model)…"):
                 # sessions.problem_text is stored as given: keep this session's key out of it
-                text = ui.scrub(problem_text, shared.settings().key_value()) if problem_text else None
+                text = view.scrub(problem_text, shared.settings().key_value()) if problem_text else None
                 iv = Interviewer.start(shared.store(), problem_id=problem_id, problem_text=text, mode=mode,
                                        time_budget_min=float(minutes), settings=shared.settings())
         except Exception as exc:
@@ -158,7 +170,7 @@ def render_setup() -> None:
 
 
 # -- the live panel -------------------------------------------------------------------------------------
-def coverage_chart(rows: list[ui.PhaseRow]) -> alt.LayerChart:
+def coverage_chart(rows: list[panel.PhaseRow]) -> alt.LayerChart:
     """Coverage bars (0-1, the dashed line is 'covered') with each phase's minutes spent / budget beside them."""
     df = pd.DataFrame([{"phase": r.short, "title": r.title, "coverage": r.coverage, "depth": r.depth_name,
                         "x_track": 1.0, "x_time": 1.04, "time": f"{r.spent_min:.1f} / {r.budget_min:.1f} min",
@@ -173,7 +185,7 @@ def coverage_chart(rows: list[ui.PhaseRow]) -> alt.LayerChart:
     bars = alt.Chart(df).mark_bar(cornerRadiusEnd=3, height=16).encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("depth:N", title=None,
-                        scale=alt.Scale(domain=list(ui.DEPTH_NAMES.values()), range=DEPTH_COLORS),
+                        scale=alt.Scale(domain=list(panel.DEPTH_NAMES.values()), range=DEPTH_COLORS),
                         legend=alt.Legend(orient="top", direction="horizontal", symbolType="square", symbolSize=70,
                                           labelFontSize=11, columnPadding=6, offset=4)))
     track = alt.Chart(df).mark_bar(height=16, color="#eef0f5", cornerRadiusEnd=3).encode(x=alt.X("x_track:Q"), y=y)
@@ -192,9 +204,9 @@ def render_clock() -> None:
     state = st.session_state.get(STATE)
     if state is None:
         return
-    t = ui.timer(state)
+    t = panel.timer(state)
     st.progress(t.fraction, text=f"**Time** {t.text} min" + (" — over time" if t.over else
-                                                              f" · {ui.fmt_minutes(t.remaining_min)} left"))
+                                                              f" · {panel.fmt_minutes(t.remaining_min)} left"))
 
 
 live_clock = st.fragment(run_every=timedelta(seconds=15))(render_clock)
@@ -202,7 +214,7 @@ live_clock = st.fragment(run_every=timedelta(seconds=15))(render_clock)
 
 def render_panel(state, finished: bool) -> None:
     st.session_state[STATE] = state
-    rows = ui.phase_rows(state)
+    rows = panel.phase_rows(state)
     (render_clock if finished else live_clock)()
     covered = sum(r.covered for r in rows)
     current = next((r.title for r in rows if r.current), None)
@@ -216,7 +228,7 @@ def render_panel(state, finished: bool) -> None:
 
 def escaped(pieces: Iterator[str]) -> Iterator[str]:
     for piece in pieces:
-        yield ui.chat_md(piece)
+        yield view.chat_md(piece)
 
 
 # -- the interview ----------------------------------------------------------------------------------------
@@ -235,8 +247,8 @@ def render_interview(sid: str) -> None:
     chat_col, panel_col = st.columns([11, 9], gap="large")
     with chat_col:
         for turn in turns:
-            with st.chat_message(ui.chat_role(turn["role"]), avatar=AVATARS[turn["role"]]):
-                st.markdown(ui.chat_md(turn["content"]))
+            with st.chat_message(view.chat_role(turn["role"]), avatar=AVATARS[turn["role"]]):
+                st.markdown(view.chat_md(turn["content"]))
         pending = bool(turns) and turns[-1]["role"] == "candidate" and row.status != "ended"
         try:
             if pending:
@@ -247,11 +259,13 @@ def render_interview(sid: str) -> None:
                     st.write_stream(escaped(iv.deliver(iv.plan_pending())))
             if prompt and prompt.strip() and not finished:
                 with st.chat_message("user", avatar=AVATARS["candidate"]):
-                    st.markdown(ui.chat_md(prompt))
+                    st.markdown(view.chat_md(prompt))
                 iv = interviewer(sid)
                 action = iv.plan(prompt)
                 with st.chat_message("assistant", avatar=AVATARS["interviewer"]):
                     st.write_stream(escaped(iv.deliver(action)))
+            if pending or prompt:
+                notify_outage(iv)
         except Exception as exc:
             shared.show_error(exc, "The interviewer could not answer")
         row = store.get(sid)
@@ -261,8 +275,8 @@ def render_interview(sid: str) -> None:
             st.info("The interviewer has wrapped up. Grade the interview to see your report.", icon=":material/flag:")
 
     with panel_col, st.container(key="interview_panel"):
-        title = ui.problem_title_for(row.problem_id, row.problem_text, shared.problem_bank())
-        st.markdown(f"### {ui.chat_md(title)}")
+        title = progress.problem_title_for(row.problem_id, row.problem_text, shared.problem_bank())
+        st.markdown(f"### {view.chat_md(title)}")
         st.caption(f"{state.mode.capitalize()} interview · {state.time_budget_min:.0f}-minute budget · "
                    f"{shared.backend_info().line.lower()}  \nsession `{sid}`")
         render_panel(state, now_finished)
@@ -272,8 +286,7 @@ def render_interview(sid: str) -> None:
         new = c2.button("New interview", key="interview_new", icon=":material/add:", width="stretch")
 
     if new:
-        for key in (SID, IV, REPORT, STATE):
-            st.session_state.pop(key, None)
+        shared.forget_open_interview()
         st.query_params.pop("session", None)
         st.rerun()
     if end:

@@ -6,17 +6,18 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mlsd import ui_helpers as ui
-from mlsd.grader import GradeReport
+from app_pages import view
+from mlsd.content.notes import read_note
+from mlsd.grading.report import GradeReport, level_label
 
 
 def level_chart(report: GradeReport) -> alt.LayerChart:
     """Horizontal bars of each dimension's level; 'not covered' is a grey ghost bar with its own label."""
-    rows = ui.dimension_rows(report)
+    rows = view.dimension_rows(report)
     max_level = max((r["max_level"] for r in rows), default=3)
     df = pd.DataFrame(rows)
     df["ghost"] = max_level  # length of the ghost bar behind a not-covered dimension
-    color = alt.Color("status:N", title=None, scale=alt.Scale(domain=ui.LEVEL_ORDER, range=ui.LEVEL_COLORS),
+    color = alt.Color("status:N", title=None, scale=alt.Scale(domain=view.LEVEL_ORDER, range=view.LEVEL_COLORS),
                       legend=alt.Legend(orient="top", direction="horizontal", symbolOpacity=1, symbolType="square",
                                         labelFontSize=12))
     # rubric order; the layers filter rows, so the order must be explicit
@@ -69,11 +70,11 @@ def render_report(report: GradeReport, key: str, *, session_id: str | None = Non
     for d in report.dimensions:
         icon = (":material/radio_button_unchecked:" if d.level is None
                 else ":material/check_circle:" if d.level >= 2 else ":material/error:")
-        with st.expander(f"{d.title} — {ui.level_label(d.level, d.max_level, d.level_name)}", icon=icon):
+        with st.expander(f"{d.title} — {level_label(d.level, d.max_level, d.level_name)}", icon=icon):
             if d.evidence:
                 st.markdown("**Evidence**")
                 for q in d.evidence:
-                    st.markdown(f"> {ui.quote_md(q.quote)}  \n> <small>— turn {q.turn}</small>",
+                    st.markdown(f"> {view.quote_md(q.quote)}  \n> <small>— turn {q.turn}</small>",
                                 unsafe_allow_html=True)
             elif d.level is None:
                 st.caption("Not covered: nothing the candidate said counts as evidence for this dimension.")
@@ -81,7 +82,7 @@ def render_report(report: GradeReport, key: str, *, session_id: str | None = Non
                 st.caption("No quote survived verification for this dimension.")
             if d.missing:
                 st.markdown("**Missed**")
-                st.markdown("\n".join(f"- {ui.quote_md(m)}" for m in d.missing[:5]))
+                st.markdown("\n".join(f"- {view.quote_md(m)}" for m in d.missing[:5]))
             if d.rationale:
                 st.caption(d.rationale)
 
@@ -91,7 +92,7 @@ def render_report(report: GradeReport, key: str, *, session_id: str | None = Non
                               (tabs[2], report.strengths, "No dimension reached 'solid' with evidence yet.")):
         with tab:
             if items:
-                st.markdown("\n".join(f"- {ui.quote_md(i)}" for i in items))
+                st.markdown("\n".join(f"- {view.quote_md(i)}" for i in items))
             else:
                 st.caption(empty)
     with tabs[3]:
@@ -101,14 +102,14 @@ def render_report(report: GradeReport, key: str, *, session_id: str | None = Non
         for s in report.study:
             with st.expander(f"{s.title} — for {titles.get(s.dimension, s.dimension)}", icon=":material/menu_book:"):
                 st.caption(f"`{s.path}`")
-                body = ui.read_note(s.path)
+                body = read_note(s.path)
                 st.markdown(body if body else "_The note could not be read._")
 
     _downloads(report, key, session_id)
 
 
 def _downloads(report: GradeReport, key: str, session_id: str | None) -> None:
-    stem = ui.report_stem(report, session_id)
+    stem = view.report_stem(report, session_id)
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button("Download Markdown", data=report.to_markdown(), file_name=f"{stem}.md", mime="text/markdown",
                        key=f"{key}_download_md", on_click="ignore", icon=":material/download:")

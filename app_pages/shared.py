@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlsd import ui_helpers as ui
-from mlsd.config import Settings
+from mlsd.llm import providers
+from app_pages import view
+from mlsd.core.config import Settings
 
 SETTINGS_KEY = "app_settings"
 CHOSEN_KEY = "app_backend_chosen"
 STORE_KEY = "app_store"
 STORE_ID_KEY = "app_store_id"
+
+# The interview page's session state. Other pages open an interview only through the functions below.
+INTERVIEW_SESSION = "interview_session"  # the open session's id
+INTERVIEW_LIVE = "interview_iv"  # its live Interviewer, once resumed
+INTERVIEW_STATE = "interview_state"  # its InterviewState as last drawn (for the clock fragment)
+INTERVIEW_REPORT = "interview_report"  # its GradeReport once graded
+INTERVIEW_RESUME = "interview_resume_id"  # open this session
+INTERVIEW_PRESET = "interview_preset_problem"  # preselect this problem
 
 PAGES = {
     "interview": "app_pages/interview.py",
@@ -36,16 +45,16 @@ def settings() -> Settings:
     return st.session_state[SETTINGS_KEY]
 
 
-def backend_info() -> ui.BackendInfo:
-    return ui.describe_backend(settings(), chosen_in_ui=bool(st.session_state.get(CHOSEN_KEY)))
+def backend_info() -> providers.BackendInfo:
+    return providers.describe_backend(settings(), chosen_in_ui=bool(st.session_state.get(CHOSEN_KEY)))
 
 
 def store():
     """This user's SessionStore. Per session (not cached globally): it scrubs this user's key."""
-    from mlsd.sessions import SessionStore
+    from mlsd.interview.sessions import SessionStore
 
     s = settings()
-    ident = (str(s.db_path), ui.secret_fingerprint(s.key_value()))
+    ident = (str(s.db_path), providers.secret_fingerprint(s.key_value()))
     if st.session_state.get(STORE_ID_KEY) != ident or STORE_KEY not in st.session_state:
         st.session_state[STORE_KEY] = SessionStore(s.db_path, secret=s.key_value())
         st.session_state[STORE_ID_KEY] = ident
@@ -60,36 +69,73 @@ def _llm_client(cache_key: tuple, _settings: Settings):
 
 
 def llm():
-    """The LLM for the current backend, or None on the offline backend. Raises MLSDError."""
+    """The LLM for the current backend (the offline provider included). Raises MLSDError."""
     s = settings()
-    if s.backend() == "offline":
-        return None
-    return _llm_client(ui.llm_cache_key(s), s)
+    return _llm_client(providers.llm_cache_key(s), s)
 
 
 @st.cache_resource(show_spinner=False)
 def problem_bank() -> dict:
-    from mlsd.problems import load_problems
+    from mlsd.content.problems import load_problems
 
     return load_problems()
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=16)
-def _index_status(cache_key: tuple, _settings: Settings) -> str:
-    from mlsd.index import index_status
+def _index_status(cache_key: tuple, _settings: Settings):
+    from mlsd.knowledge.index import index_status
 
     return index_status(_settings)
 
 
-def index_status() -> str:
+def index_status():
     s = settings()
-    return _index_status(ui.index_cache_key(s), s)
+    return _index_status(view.index_cache_key(s), s)
 
 
 def forget_index_status() -> None:
     _index_status.clear()
 
 
+def build_index(label: str, *, rebuild: bool = False):
+    """Build (or update) the knowledge index in a status box with a progress bar; a failure is shown, not raised."""
+    from mlsd.knowledge.index import get_index
+
+    with st.status(label, expanded=True) as box:
+        bar = st.progress(0.0, text="Reading the notes…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total if total else 1.0, text=f"Embedded {done} of {total} chunks")
+
+        try:
+            report = get_index(settings()).build(rebuild=rebuild, progress=progress)
+        except Exception as exc:
+            box.update(label="Index build failed", state="error")
+            show_error(exc, "Could not build the index")
+            return None
+        box.update(label="Index ready", state="complete", expanded=False)
+    forget_index_status()
+    return report
+
+
+def forget_open_interview() -> None:
+    for key in (INTERVIEW_SESSION, INTERVIEW_LIVE, INTERVIEW_REPORT, INTERVIEW_STATE):
+        st.session_state.pop(key, None)
+
+
+def open_interview(session_id: str) -> None:
+    """Go to the Interview page with this session open."""
+    st.session_state[INTERVIEW_RESUME] = session_id
+    st.switch_page(PAGES["interview"], query_params={"session": session_id})
+
+
+def start_new_interview(problem_id: str) -> None:
+    """Go to the Interview page's set-up with this problem chosen."""
+    forget_open_interview()
+    st.session_state[INTERVIEW_PRESET] = problem_id
+    st.switch_page(PAGES["interview"])
+
+
 def show_error(exc: BaseException, what: str | None = None) -> None:
-    message = ui.error_message(exc)
+    message = view.error_message(exc)
     st.error(f"{what}: {message}" if what else message, icon=":material/error:")

@@ -1,7 +1,6 @@
 """`python -m bench [--corpus PATH] [--json] [--quick] [--llm]`: the same command as `mlsd bench`."""
 
-from mlsd.cli import friendly_errors
-from mlsd.cli_bench import bench_command
+from mlsd.cli.bench import bench_cmd
 
 if __name__ == "__main__":
-    bench_command(friendly_errors)(prog_name="python -m bench")
+    bench_cmd(prog_name="python -m bench")

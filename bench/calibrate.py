@@ -18,8 +18,8 @@ from dataclasses import asdict, replace
 import numpy as np
 
 from mlsd.evidence import CALIBRATION_PATH, Calibration, EvidenceEngine
-from mlsd.phases import PHASE_IDS
-from mlsd.rubrics import load_rubric
+from mlsd.core.phases import PHASE_IDS
+from mlsd.content.rubrics import load_rubric
 
 from .corpus import OURS, load_corpus
 from .coverage import score_decisions

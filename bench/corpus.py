@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from mlsd.phases import PHASE_IDS
+from mlsd.core.phases import PHASE_IDS
 
 DEFAULT_EXTERNAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval-corpus"
 OURS = Path(__file__).resolve().parent / "data" / "answers"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlsd.evidence import Calibration, EvidenceEngine
-from mlsd.phases import PHASE_IDS
-from mlsd.rubrics import load_rubric
+from mlsd.core.phases import PHASE_IDS
+from mlsd.content.rubrics import load_rubric
 
 from .corpus import LabelledAnswer, load_corpus
 

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlsd.grader import GradeReport, grade
-from mlsd.phases import PHASE_IDS
-from mlsd.transcript import Transcript, Turn
+from mlsd.grading.grader import GradeReport, grade
+from mlsd.core.phases import PHASE_IDS
+from mlsd.grading.transcript import Transcript, Turn
 
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "transcripts"
 LABELS = ("strong", "handwavy", "minimal")
@@ -163,7 +163,7 @@ class CountingLLM:
         self.skipped = 0
 
     def structured(self, messages, schema, **kwargs):
-        from mlsd.errors import LLMOutputError, LLMUnavailableError
+        from mlsd.core.errors import LLMOutputError, LLMUnavailableError
 
         if self.deadline is not None and time.perf_counter() >= self.deadline:
             self.skipped += 1
@@ -198,7 +198,7 @@ def llm_grading(llm, names: Sequence[str] = ("bank_fraud_detection_handwavy", "b
             graded[name] = {"status": "not graded: time budget spent"}
             continue
         raw = json.loads((Path(folder) / f"{name}.json").read_text(encoding="utf-8"))
-        report = grade(to_transcript(raw), llm=counting, backend=llm.backend)
+        report = grade(to_transcript(raw), llm=counting)
         graded[name] = {"status": report.status, "overall": report.overall, "fallbacks": report.fallbacks}
     outcomes = [c["outcome"] for c in counting.calls]
     answered = [o for o in outcomes if o != "unavailable"]

@@ -16,13 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 from mlsd.evidence import EvidenceEngine, segment
-from mlsd.interviewer import Interviewer
-from mlsd.phases import PHASE_IDS
-from mlsd.rubrics import load_rubric
-from mlsd.sessions import SessionStore
+from mlsd.interview.interviewer import Interviewer
+from mlsd.core.phases import PHASE_IDS
+from mlsd.content.rubrics import load_rubric
+from mlsd.interview.sessions import SessionStore
 
 from .corpus import LabelledAnswer
 
@@ -126,7 +125,7 @@ def turn_overhead(answers: list[LabelledAnswer], turns: int = 40) -> dict:
 
 
 def prompt_tokens_at_turn(answers: list[LabelledAnswer], turn: int = 40) -> dict:
-    from mlsd.embeddings import get_embedder
+    from mlsd.knowledge.embeddings import get_embedder
 
     texts = [b for a in answers for b in paragraphs(a.text)]
     with tempfile.TemporaryDirectory() as tmp:

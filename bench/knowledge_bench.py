@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from mlsd.ask import IN_SCOPE_THRESHOLD, scope_score
-from mlsd.config import Settings
-from mlsd.index import KnowledgeIndex, ensure_index
+from mlsd.knowledge.ask import IN_SCOPE_THRESHOLD, scope_score
+from mlsd.core.config import Settings
+from mlsd.knowledge.index import KnowledgeIndex, ensure_index
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "concept_questions.yaml"
 CHUNK_POOL = 40  # chunks fetched per question before collapsing to distinct notes

@@ -68,7 +68,7 @@ def max_rss_mb(usage: resource.struct_rusage) -> float:
 
 # -- the workload run in the child ------------------------------------------------------------------
 def offline_workload(turns: int = 10) -> dict:
-    from mlsd.config import Settings
+    from mlsd.core.config import Settings
 
     steps: dict[str, float] = {}
     home = Path(tempfile.mkdtemp(prefix="mlsd-rss-"))
@@ -77,21 +77,21 @@ def offline_workload(turns: int = 10) -> dict:
         settings = Settings(home=home, llm="offline", chroma_host=None, embeddings_base_url=None)
 
         t = time.perf_counter()
-        from mlsd.embeddings import get_embedder
+        from mlsd.knowledge.embeddings import get_embedder
 
         get_embedder().embed(["warm up the embedder"])
         steps["embedder_load_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        from mlsd.index import ensure_index
+        from mlsd.knowledge.index import ensure_index
 
         index = ensure_index(settings)
         hits = index.search("How do I detect that my input distribution changed?", k=5)
         steps["index_build_and_search_s"] = time.perf_counter() - t
 
         from .grading_bench import load_transcript_sets
-        from mlsd.interviewer import Interviewer
-        from mlsd.sessions import SessionStore
+        from mlsd.interview.interviewer import Interviewer
+        from mlsd.interview.sessions import SessionStore
 
         sets = load_transcript_sets()
         problem = sorted(sets)[0]
@@ -185,7 +185,7 @@ def describe_llm(llm, settings) -> str:
     name = getattr(llm, "model_name", "?")
     if settings.backend() == "local":
         try:
-            from mlsd.local_server import model_path
+            from mlsd.llm.local import model_path
 
             path = model_path(settings)
             name = path.name

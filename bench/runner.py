@@ -13,60 +13,27 @@ It is a report: the exit code is 0 when goals are missed, 1 only when a part rai
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from mlsd.errors import ConfigError
+from mlsd.core.errors import ConfigError
 
 from . import corpus as corpus_mod
+from .memo import embedding_memo, no_memo
+from .specs import FIGURE_KEYS, SPEC, passes
+from .table import render_table
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@dataclass(frozen=True)
-class Spec:
-    key: str
-    op: str | None  # ">=", "<=" or None (reported, no goal)
-    threshold: float | None
-    goal: str
-    fmt: str  # "ratio" | "pct" | "ms" | "s" | "int" | "mb" | "rate"
-
-
-SPECS: list[Spec] = [
-    Spec("retrieval_hit_at_5", ">=", 0.90, "≥ 0.90", "ratio"),
-    Spec("coverage_f1", ">=", 0.85, "≥ 0.85", "ratio"),
-    Spec("skipped_phase_f1", ">=", 0.80, "≥ 0.80", "ratio"),
-    Spec("coverage_f1_ours", ">=", 0.85, "≥ 0.85", "ratio"),
-    Spec("skipped_phase_f1_ours", ">=", 0.80, "≥ 0.80", "ratio"),
-    Spec("skip_probe_recall", ">=", 0.95, "≥ 0.95", "ratio"),
-    Spec("false_probe_rate", "<=", 0.10, "≤ 10 %", "pct"),
-    Spec("grade_ordering", ">=", 1.0, "100 %", "pct"),
-    Spec("turn_overhead_ms_p50", "<=", 25, "≤ 25 ms", "ms"),
-    Spec("turn_overhead_ms_p95", "<=", 80, "≤ 80 ms", "ms"),
-    Spec("index_cold_s", "<=", 10, "≤ 10 s", "s"),
-    Spec("index_warm_s", "<=", 1, "≤ 1 s", "s"),
-    Spec("grade_offline_s", "<=", 2, "≤ 2 s", "s"),
-    Spec("prompt_tokens_turn_40", "<=", 4000, "≤ 4k", "int"),
-    Spec("rss_mb_peak", "<=", 700, "≤ 700 MB", "mb"),
-    Spec("llm_schema_valid_rate", None, None, "report", "ratio"),
-    Spec("llm_ttft_s", None, None, "report", "s"),
-    Spec("llm_tokens_per_s", None, None, "report", "rate"),
-]
-FIGURE_KEYS = [s.key for s in SPECS]
-SPEC = {s.key: s for s in SPECS}
 
 
 @dataclass
@@ -82,82 +49,6 @@ FULL = dict(answers=None, skip_answers=None, skip_cases=None, overhead_turns=40,
             stream_runs=3, rss=True)
 QUICK = dict(answers=3, skip_answers=2, skip_cases=4, overhead_turns=10, ordering_problems=1, grade_runs=1,
              llm_transcripts=("bank_fraud_detection_handwavy",), stream_runs=1, rss=False)
-
-
-def fmt_value(value, fmt: str) -> str:
-    if value is None:
-        return "—"
-    if fmt == "ratio":
-        return f"{value:.3f}"
-    if fmt == "pct":
-        return f"{100 * value:.1f} %"
-    if fmt == "ms":
-        return f"{value:.1f} ms"
-    if fmt == "s":
-        return f"{value:.2f} s"
-    if fmt == "mb":
-        return f"{value:.0f} MB"
-    if fmt == "rate":
-        return f"{value:.1f} tok/s"
-    return f"{value:,}" if isinstance(value, int) else f"{value}"
-
-
-def passes(spec: Spec, value) -> bool | None:
-    if value is None or spec.op is None:
-        return None
-    return value >= spec.threshold if spec.op == ">=" else value <= spec.threshold
-
-
-# -- a run-wide embedding memo ----------------------------------------------------------------------
-@contextlib.contextmanager
-def embedding_memo(stats: dict | None = None) -> Iterator[None]:
-    """Memoise the shared embedder's `embed` by text for the duration of the block.
-
-    Misses are embedded in batches of similar length (less padding); each vector is independent of
-    its batch mates, so results are identical to the uncached embedder's.
-    """
-    from mlsd.embeddings import get_embedder
-
-    embedder = get_embedder()
-    if "embed" in vars(embedder):  # already inside a memo
-        yield
-        return
-    original = embedder.embed
-    memo: dict[str, np.ndarray] = {}
-    stats = stats if stats is not None else {}
-    stats.setdefault("hits", 0)
-    stats.setdefault("misses", 0)
-
-    def embed(texts: list[str]) -> np.ndarray:
-        texts = list(texts)
-        missing = [t for t in dict.fromkeys(texts) if t not in memo]
-        stats["hits"] += len(texts) - len(missing)
-        stats["misses"] += len(missing)
-        if missing:
-            missing.sort(key=len)
-            for text, vector in zip(missing, original(missing)):
-                memo[text] = vector
-        return np.vstack([memo[t] for t in texts]) if texts else original(texts)
-
-    embedder.embed = embed
-    try:
-        yield
-    finally:
-        del embedder.embed
-
-
-@contextlib.contextmanager
-def no_memo() -> Iterator[None]:
-    """Speed figures must pay for every embedding: lift any memo for the duration of the block."""
-    from mlsd.embeddings import get_embedder
-
-    embedder = get_embedder()
-    saved = vars(embedder).pop("embed", None)
-    try:
-        yield
-    finally:
-        if saved is not None:
-            embedder.embed = saved
 
 
 # -- the run ----------------------------------------------------------------------------------------
@@ -247,7 +138,7 @@ class Bench:
 
     # -- parts ------------------------------------------------------------------------------------
     def part_embedder(self) -> None:
-        from mlsd.embeddings import get_embedder
+        from mlsd.knowledge.embeddings import get_embedder
 
         started = time.perf_counter()
         get_embedder().embed(["load the embedder once for the whole run"])
@@ -257,18 +148,16 @@ class Bench:
         from . import knowledge_bench as kb
 
         with no_memo():
-            timings = _call(kb.index_timings, home=self.home)
+            timings = kb.index_timings(home=self.home)
         self.details["index"] = timings
-        cold = _first(timings, "cold_seconds", "cold_s", "index_cold_s")
-        warm = _first(timings, "warm_seconds", "warm_s", "index_warm_s")
+        cold, warm = timings["cold_seconds"], timings["warm_seconds"]
         notes = timings.get("notes")
         chunks = timings.get("cold_chunks_embedded")
         self.set("index_cold_s", cold, f"empty index, {notes} notes, {chunks} chunks, embedder already loaded")
         self.set("index_warm_s", warm, "rebuild with nothing changed")
-        settings = kb.bench_settings(self.home) if hasattr(kb, "bench_settings") else None
-        retrieval = _call(kb.retrieval_hit_at_k, k=5, settings=settings)
+        retrieval = kb.retrieval_hit_at_k(k=5, settings=kb.bench_settings(self.home))
         self.details["retrieval"] = retrieval
-        hit = _first(retrieval, "hit_at_k", "hit_at_5", "retrieval_hit_at_5")
+        hit = retrieval["hit_at_k"]
         n = retrieval.get("in_scope_questions")
         extra = ""
         if "refusal_rate" in retrieval:
@@ -306,7 +195,7 @@ class Bench:
 
     def _coverage(self, answers: list) -> dict:
         from mlsd.evidence import EvidenceEngine
-        from mlsd.rubrics import load_rubric
+        from mlsd.content.rubrics import load_rubric
 
         from .coverage import evaluate_corpus
 
@@ -374,45 +263,9 @@ class Bench:
                  f"({sum(steps.values()):.0f} s)")
 
     def part_llm(self) -> None:
-        from mlsd.config import Settings
-        from mlsd.llm import get_llm
+        from .llm_bench import llm_figures
 
-        from .grading_bench import llm_grading
-        from .resource_bench import describe_llm, stream_speed
-
-        settings = Settings()
-        keys = ["llm_schema_valid_rate", "llm_ttft_s", "llm_tokens_per_s"]
-        if settings.backend() == "offline":
-            self.skip(keys, "no LLM backend configured: set MLSD_LLM=local (bundled tiny model) or "
-                            "MLSD_BASE_URL / OPENAI_API_KEY")
-            return
-        started = time.perf_counter()
-        llm = get_llm(settings, log=False)
-        model = describe_llm(llm, settings)
-        self.details["llm"] = {"model": model, "setup_s": round(time.perf_counter() - started, 2)}
-        stream = stream_speed(llm, runs=self.size["stream_runs"])
-        self.details["llm"]["stream"] = stream
-        self.set("llm_ttft_s", stream["llm_ttft_s"], f"{model}; streamed chat through llm.stream, median",
-                 reason=None if stream["llm_ttft_s"] is not None else "the stream returned nothing")
-        self.set("llm_tokens_per_s", stream["llm_tokens_per_s"], "streamed chunks per second after the first (≈ tokens)",
-                 reason=None if stream["llm_tokens_per_s"] is not None else "fewer than two streamed chunks")
-        budget = llm_budget_s(self.options.quick)
-        graded = llm_grading(llm, self.size["llm_transcripts"], budget_s=budget)
-        self.details["llm"]["grading"] = graded
-        rate = graded["llm_schema_valid_rate"]
-        answered = graded["valid"] + graded["invalid"]
-        unanswered = []
-        if graded["unavailable"]:
-            unanswered.append(f"{graded['unavailable']} timed out or unreachable")
-        if graded["skipped_for_budget"]:
-            unanswered.append(f"{graded['skipped_for_budget']} not started: {budget:.0f} s budget "
-                              f"({BUDGET_ENV} to change)")
-        self.set("llm_schema_valid_rate", rate,
-                 f"{graded['valid']}/{answered} per-dimension grading calls schema-valid, "
-                 f"{graded['mean_call_s']} s per call" + (f"; {', '.join(unanswered)}" if unanswered else "")
-                 + " (validity only, not grading quality)",
-                 reason=None if rate is not None else
-                 "no grading call got an answer: " + ("; ".join(unanswered + graded["errors"][:1]) or "none made"))
+        llm_figures(self)
 
     # -- everything -------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -467,20 +320,6 @@ class Bench:
         }
 
 
-BUDGET_ENV = "MLSD_BENCH_LLM_BUDGET_S"
-
-
-def llm_budget_s(quick: bool) -> float:
-    """Seconds after which no new LLM grading call starts (a slow local model otherwise takes an hour)."""
-    raw = os.environ.get(BUDGET_ENV)
-    if raw:
-        try:
-            return max(1.0, float(raw))
-        except ValueError:
-            raise ConfigError(f"{BUDGET_ENV}={raw!r} is not a number of seconds") from None
-    return 90.0 if quick else 300.0
-
-
 def _machine() -> dict:
     from .resource_bench import machine
 
@@ -502,88 +341,6 @@ def _with_present(per_phase: dict, answers: list) -> dict:
 
 def _fmt_opt(value) -> str:
     return "—" if value is None else f"{value:.3f}"
-
-
-def _first(d: dict, *keys):
-    for key in keys:
-        if key in d:
-            return d[key]
-    return None
-
-
-def _call(fn, **kwargs):
-    """Call a function from a module another engineer owns, passing only the arguments it accepts."""
-    params = inspect.signature(fn).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return fn(**kwargs)
-    return fn(**{k: v for k, v in kwargs.items() if k in params and v is not None})
-
-
-# -- rendering --------------------------------------------------------------------------------------
-def render_table(result: dict) -> str:
-    from .resource_bench import machine_line
-
-    m = result["machine"]
-    c = result["corpus"]
-    lines = [f"mlsd bench — {result['mode']} run{' with --llm' if result['llm'] else ', offline'}, {result['started']}",
-             f"machine: {machine_line(m)}"]
-    if m.get("load_avg"):
-        busy = max(m["load_avg"][0], m["load_avg_end"][0]) > (m.get("usable_cores") or 1)
-        lines.append(f"load average (1 min): {m['load_avg'][0]:.2f} at start, {m['load_avg_end'][0]:.2f} at end"
-                     + (f" — more runnable processes than the {m['usable_cores']} usable cores: other work competed "
-                        "with the benchmark, so the speed figures are inflated" if busy else ""))
-    lines.append(f"corpus: {c['path']} ({c['answers']} answers, {c['chosen_by']}); "
-                 f"calibration set: {c['ours_path']} ({c['ours_answers']} answers)")
-    lines.append("")
-    rows = [("figure", "value", "goal", "result", "measured on")]
-    for key, f in result["figures"].items():
-        spec = SPEC[key]
-        verdict = "—" if f["value"] is None else ("pass" if f["pass"] else "MISS" if f["pass"] is False else "info")
-        rows.append((key, fmt_value(f["value"], spec.fmt), f["goal"], verdict,
-                     f["note"] if f["value"] is not None else f"not measured: {f['reason']}"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for r in rows:
-        lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
-    g = result["goals"]
-    lines.append("")
-    lines.append(f"goals: {g['met']} met, {g['missed']} missed, {g['not_measured']} figures not measured")
-    if result["per_phase"]:
-        lines += ["", "per-phase coverage (present = positive): precision / recall / F1; "
-                      "absent phases caught (skipped-phase side)"]
-        names = list(result["per_phase"])
-        header = ["phase"] + names
-        table = [header]
-        from mlsd.phases import PHASE_IDS
-
-        for phase in PHASE_IDS:
-            row = [phase]
-            for name in names:
-                p = result["per_phase"][name][phase]
-                prf = (f"{p['precision']:.2f} / {p['recall']:.2f} / {p['f1']:.2f}" if p.get("present", 1)
-                       else "  n/a (no present label) ")
-                row.append(f"{prf}  {p.get('present', '?'):>2} present  {p['absent_caught']:>2}/{p['absent']:<2} absent caught")
-            table.append(row)
-        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-        for r in table:
-            lines.append("  ".join(r[i].ljust(widths[i]) for i in range(len(header))).rstrip())
-    skip = result["details"].get("skip_probe", {}).get("missed_cases")
-    if skip:
-        lines += ["", f"skip-probe misses ({len(skip)}): " + "; ".join(
-            f"{d['answer']} -{d['removed']} -> {d['targets']}" for d in skip[:12]) + (" ..." if len(skip) > 12 else "")]
-    wrong = result["details"].get("grade_ordering", {}).get("wrong")
-    if wrong:
-        lines += ["", f"grade-ordering pairs out of order ({len(wrong)}): " + "; ".join(wrong[:10])
-                  + (" ..." if len(wrong) > 10 else "")]
-    llm = result["details"].get("llm")
-    if llm:
-        lines += ["", f"LLM: {llm['model']}"]
-    cpu = result.get("sections_cpu_s", {})
-    lines += ["", "time per part (wall / CPU of this process): " + ", ".join(
-        f"{k} {v:.1f}/{cpu.get(k, 0):.1f} s" for k, v in result["sections_s"].items()),
-        f"wall time: {result['wall_s']:.1f} s"]
-    for err in result["errors"]:
-        lines.append(f"ERROR {err}")
-    return "\n".join(lines)
 
 
 def run(options: Options, progress: Callable[[str], None] | None = None) -> dict:

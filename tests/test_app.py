@@ -1,4 +1,4 @@
-"""The Streamlit app, driven headlessly with AppTest, plus the plain logic behind it (mlsd.ui_helpers).
+"""The Streamlit app, driven headlessly with AppTest, plus the plain logic behind its pages.
 
 Everything runs on the offline backend in an isolated MLSD_HOME (see conftest.py), except the key
 test, which points the app at a fake OpenAI-compatible server on loopback. MLSD_RAISE_ERRORS=1
@@ -17,13 +17,20 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlsd import ui_helpers as ui
-from mlsd.config import Settings
-from mlsd.grader import GradeReport
-from mlsd.grading_service import grade_text
-from mlsd.interview_policy import InterviewState
-from mlsd.problems import load_problems
-from mlsd.sessions import SessionStore
+from app_pages import view
+from mlsd import progress
+from mlsd.content.notes import read_note
+from mlsd.content.problems import filter_problems
+from mlsd.grading.report import level_label
+from mlsd.interview import panel
+from mlsd.llm import providers
+from mlsd.core.config import Settings
+from mlsd.grading.grader import GradeReport
+from mlsd.grading.service import grade_text
+from mlsd.interview.policy import InterviewState
+from mlsd.knowledge.index import IndexStatus
+from mlsd.content.problems import load_problems
+from mlsd.interview.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -209,7 +216,7 @@ def test_history_resumes_an_unfinished_interview(app):
 
 # -- ask ------------------------------------------------------------------------------------------------
 def test_ask_answers_from_the_notes_with_citations(app):
-    pytest.importorskip("mlsd.ask", reason="mlsd.ask (grounded Q&A) is not in this checkout yet")
+    pytest.importorskip("mlsd.knowledge.ask", reason="mlsd.ask (grounded Q&A) is not in this checkout yet")
     at = app()
     at.run()
     assert "Not built" in shown(at, at.sidebar)
@@ -249,10 +256,10 @@ def test_grading_an_uploaded_transcript(app):
     assert metrics["Hire band"] == expected.band
     labels = [e.label for e in at.expander]
     for d in expected.dimensions:
-        assert f"{d.title} — {ui.level_label(d.level, d.max_level, d.level_name)}" in labels
+        assert f"{d.title} — {level_label(d.level, d.max_level, d.level_name)}" in labels
     first = next(d for d in expected.dimensions if d.evidence)
     quotes = " ".join(m.value for e in at.expander if e.label.startswith(first.title) for m in e.markdown)
-    assert ui.quote_md(first.evidence[0].quote)[:60] in quotes  # evidence quotes under their dimension
+    assert view.quote_md(first.evidence[0].quote)[:60] in quotes  # evidence quotes under their dimension
     assert any(tab.label == "Study next" for tab in at.tabs)
     assert {"grade_report_download_md", "grade_report_download_json"} <= {b.key for b in at.get("download_button")}
     assert any(e.type == "vega_lite_chart" for e in at.main if type(e).__name__ == "UnknownElement")
@@ -386,7 +393,7 @@ def test_the_api_key_typed_in_the_sidebar_is_used_but_never_stored(app, fake_ope
 
     # nothing under MLSD_HOME holds the key: not the database (with its WAL), not the index
     files = [p for p in isolated_env.rglob("*") if p.is_file()]
-    assert any(p.name == "mlsd.db" for p in files)
+    assert any(p.name == "mlsd.core.db" for p in files)
     for path in files:
         assert key.encode() not in path.read_bytes(), path
     db = sqlite3.connect(Settings().db_path)
@@ -433,31 +440,31 @@ def test_an_openai_backend_without_key_or_url_says_what_is_missing(app):
 # -- ui_helpers: the logic the pages call -------------------------------------------------------------------
 def test_build_settings_overrides_only_what_was_typed(monkeypatch):
     monkeypatch.setenv("MLSD_BASE_URL", "http://localhost:11434/v1")
-    s = ui.build_settings("openai", base_url="  ", model="", api_key="sk-abcdefgh1234")
+    s = providers.build_settings("openai", base_url="  ", model="", api_key="sk-abcdefgh1234")
     assert s.llm == "openai" and s.base_url == "http://localhost:11434/v1" and s.key_value() == "sk-abcdefgh1234"
-    info = ui.describe_backend(s, chosen_in_ui=True)
+    info = providers.describe_backend(s, chosen_in_ui=True)
     assert info.line == "Backend: OpenAI-compatible" and info.reason == "chosen in the sidebar"
     assert "Key: ****1234" in info.details and not info.problem
-    assert ui.build_settings("offline").backend() == "offline"
-    auto = ui.describe_backend(ui.build_settings("auto"))
+    assert providers.build_settings("offline").backend() == "offline"
+    auto = providers.describe_backend(providers.build_settings("auto"))
     assert auto.backend == "openai" and "MLSD_BASE_URL" in auto.reason
     with pytest.raises(ValueError):
-        ui.build_settings("gpu")
+        providers.build_settings("gpu")
 
 
 def test_llm_cache_key_tells_keys_apart_without_holding_them():
-    a = ui.llm_cache_key(ui.build_settings("openai", api_key="sk-first-key-000000"))
-    b = ui.llm_cache_key(ui.build_settings("openai", api_key="sk-second-key-11111"))
+    a = providers.llm_cache_key(providers.build_settings("openai", api_key="sk-first-key-000000"))
+    b = providers.llm_cache_key(providers.build_settings("openai", api_key="sk-second-key-11111"))
     assert a != b and "sk-first-key-000000" not in repr(a)
 
 
 def test_filter_problems_by_topic_and_difficulty():
     problems = load_problems()
-    assert len(ui.filter_problems(problems.values())) == len(problems)
-    hard_ranking = ui.filter_problems(problems.values(), ["ranking"], ["hard"])
+    assert len(filter_problems(problems.values())) == len(problems)
+    hard_ranking = filter_problems(problems.values(), ["ranking"], ["hard"])
     assert hard_ranking and all("ranking" in p.topics and p.difficulty == "hard" for p in hard_ranking)
     assert "search_ranking" in {p.id for p in hard_ranking}
-    assert ui.filter_problems(problems.values(), ["forecasting", "fraud"], ["easy"]) == []
+    assert filter_problems(problems.values(), ["forecasting", "fraud"], ["easy"]) == []
 
 
 def test_phase_rows_and_timer_report_coverage_and_time_against_budgets():
@@ -465,15 +472,15 @@ def test_phase_rows_and_timer_report_coverage_and_time_against_budgets():
     state.coverage["data"], state.depth["data"] = 0.9, 2
     state.phase_seconds["data"] = 600
     state.current_phase = "data"
-    rows = {r.phase: r for r in ui.phase_rows(state)}
+    rows = {r.phase: r for r in panel.phase_rows(state)}
     assert len(rows) == 8
     assert rows["data"].covered and rows["data"].depth_name == "solid" and rows["data"].current
     assert rows["data"].spent_min == 10 and rows["data"].spent_min > rows["data"].budget_min
     assert rows["monitoring"].depth_name == "not covered"
     assert sum(r.budget_min for r in rows.values()) == pytest.approx(45, abs=0.05)
-    t = ui.timer(state, now=1000.0 + 50 * 60)
+    t = panel.timer(state, now=1000.0 + 50 * 60)
     assert t.over and t.fraction == 1.0 and t.remaining_min == 0
-    assert ui.fmt_minutes(12.5) == "12:30" and ui.fmt_minutes(75) == "75:00"
+    assert panel.fmt_minutes(12.5) == "12:30" and panel.fmt_minutes(75) == "75:00"
 
 
 def _report(scores: dict[str, float | None]) -> GradeReport:
@@ -491,27 +498,27 @@ def _report(scores: dict[str, float | None]) -> GradeReport:
 def test_weakest_dimension_is_the_lowest_mean_over_recent_reports():
     reports = [_report({"data": 0.9, "serving": 0.2, "modeling": 0.6}),
                _report({"data": 0.8, "serving": None, "modeling": 0.5})]
-    weak = ui.weakest_dimension(reports)
+    weak = progress.weakest_dimension(reports)
     assert weak.dimension == "serving" and weak.mean_score == 10.0 and weak.sessions == 2 and weak.not_covered == 1
     # only the last `recent` reports count: serving improved lately, modeling did not
     later = reports + [_report({"data": 0.9, "serving": 0.9, "modeling": 0.4})] * 5
-    assert ui.weakest_dimension(later).dimension == "modeling"
-    assert ui.weakest_dimension([]) is None
+    assert progress.weakest_dimension(later).dimension == "modeling"
+    assert progress.weakest_dimension([]) is None
 
 
 def test_suggest_problem_prefers_an_unpractised_problem_whose_overlay_adds_to_the_dimension():
     problems = load_problems()
-    s = ui.suggest_problem("modeling", problems)
+    s = progress.suggest_problem("modeling", problems)
     assert s.problem.id == "ecommerce_recommendations"  # its overlay adds two modeling criteria
     assert len(s.overlay_criteria) == 2 and "rubric overlay adds 2 modeling criteria" in s.reason
-    again = ui.suggest_problem("modeling", problems, practised={"ecommerce_recommendations"})
-    assert again.problem.id != "ecommerce_recommendations" and ui.overlay_criteria_for(again.problem, "modeling")
-    serving = ui.suggest_problem("serving", problems)
-    assert ui.overlay_criteria_for(serving.problem, "serving")
+    again = progress.suggest_problem("modeling", problems, practised={"ecommerce_recommendations"})
+    assert again.problem.id != "ecommerce_recommendations" and progress.overlay_criteria_for(again.problem, "modeling")
+    serving = progress.suggest_problem("serving", problems)
+    assert progress.overlay_criteria_for(serving.problem, "serving")
     # no overlay adds scalability criteria: fall back to topics that stress it
-    scal = ui.suggest_problem("scalability", problems)
-    assert set(scal.problem.topics) & set(ui.DIMENSION_TOPICS["scalability"]) and "topics" in scal.reason
-    everything = ui.suggest_problem("data", problems, practised=set(problems))
+    scal = progress.suggest_problem("scalability", problems)
+    assert set(scal.problem.topics) & set(progress.DIMENSION_TOPICS["scalability"]) and "topics" in scal.reason
+    everything = progress.suggest_problem("data", problems, practised=set(problems))
     assert "practised it before" in everything.reason
 
 
@@ -523,19 +530,19 @@ def test_history_helpers_summarise_sessions_and_trend(isolated_env):
     s.add_turn(custom, "candidate", "I would start with the labels.")
     report = _report({"data": 0.5, "serving": 0.1})
     s.end(sid, report.model_dump())
-    rows = {r.id: r for r in ui.session_summaries(s, load_problems())}
+    rows = {r.id: r for r in progress.session_summaries(s, load_problems())}
     assert rows[sid].graded and not rows[sid].resumable and rows[sid].overall == 50.0
     assert rows[custom].problem == "Design a spam filter" and rows[custom].candidate_turns == 1
-    assert ui.practised_problem_ids(rows.values()) == {"bank_fraud_detection"}
-    graded = ui.graded_reports(s.list())
+    assert progress.practised_problem_ids(rows.values()) == {"bank_fraud_detection"}
+    graded = progress.graded_reports(s.list())
     assert [g[0] for g in graded] == [sid]
-    trend = ui.trend_rows(graded)
+    trend = progress.trend_rows(graded)
     assert {r["dimension"] for r in trend} == {"Data", "Serving", "Overall"}
     assert next(r for r in trend if r["dimension"] == "Serving")["score"] == 10.0
 
 
 def test_report_rows_keep_not_covered_distinct():
-    rows = ui.dimension_rows(_report({"data": 0.6, "serving": None}))
+    rows = view.dimension_rows(_report({"data": 0.6, "serving": None}))
     by_id = {r["id"]: r for r in rows}
     assert by_id["serving"]["status"] == "not covered" and not by_id["serving"]["covered"]
     assert by_id["serving"]["label"] == "not covered"
@@ -543,11 +550,11 @@ def test_report_rows_keep_not_covered_distinct():
 
 
 def test_markdown_helpers_show_text_verbatim():
-    assert ui.quote_md("costs $5 to $10 *per* card") == "costs \\$5 to \\$10 \\*per\\* card"
-    assert ui.chat_md("$20 or $30") == "\\$20 or \\$30"
-    assert ui.scrub("key sk-abcdefghijklmnop here", None) == "key **** here"
-    assert ui.read_note("knowledge/concepts/label_delay.md").startswith("# Label delay")
-    assert ui.read_note("../pyproject.toml") is None
-    assert ui.index_button_label("not built") == "Build the index"
-    assert ui.index_status_text("built: 3 chunks from 1 notes") == "Built: 3 chunks from 1 notes"
-    assert ui.index_needs_build("stale: 2 files changed") and not ui.index_needs_build("built: 3 chunks from 1 notes")
+    assert view.quote_md("costs $5 to $10 *per* card") == "costs \\$5 to \\$10 \\*per\\* card"
+    assert view.chat_md("$20 or $30") == "\\$20 or \\$30"
+    assert view.scrub("key sk-abcdefghijklmnop here", None) == "key **** here"
+    assert read_note("knowledge/concepts/label_delay.md").startswith("# Label delay")
+    assert read_note("../pyproject.toml") is None
+    assert view.index_button_label(IndexStatus("not_built")) == "Build the index"
+    assert view.index_status_text(IndexStatus("built", chunks=3, notes=1)) == "Built: 3 chunks from 1 notes"
+    assert IndexStatus("stale", changed_files=2).needs_build and not IndexStatus("built", chunks=3, notes=1).needs_build

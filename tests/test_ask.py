@@ -8,11 +8,11 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from mlsd.ask import Answer, CitationFilter, ask, ask_stream, fix_citations, split_sentences
-from mlsd.cli_knowledge import ask_cmd, index_cmd, knowledge_commands
-from mlsd.config import Settings
-from mlsd.index import KnowledgeIndex
-from mlsd.testing import scripted_llm
+from mlsd.knowledge.ask import Answer, CitationFilter, ask, ask_stream, fix_citations, split_sentences
+from mlsd.cli.knowledge import ask_cmd, commands, index_cmd
+from mlsd.core.config import Settings
+from mlsd.knowledge.index import KnowledgeIndex
+from mlsd.llm.testing import scripted_llm
 from test_knowledge import knowledge, write_knowledge  # noqa: F401  (fixture)
 
 THRESHOLD_QUESTION = "What PSI value means a feature has drifted enough to worry about?"
@@ -146,7 +146,7 @@ def test_streamed_answer_matches_the_final_answer(kb):
 
 # -- CLI ---------------------------------------------------------------------------------------------
 def test_commands_are_exported_under_their_names():
-    assert [c.name for c in knowledge_commands] == ["index", "ask"]
+    assert list(commands) == ["index", "ask"] and [c.name for c in commands.values()] == ["index", "ask"]
 
 
 def test_ask_json_has_exactly_the_documented_shape(kb):

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from mlsd.cli import friendly_errors
-from mlsd.cli_bench import bench_command, load_runner
-from mlsd.transcript import Transcript, Turn
+from mlsd.cli.bench import bench_cmd, load_runner
+from mlsd.grading.transcript import Transcript, Turn
 
 runner_mod = load_runner()  # puts the checkout's bench/ package on sys.path
 
@@ -22,7 +21,7 @@ from bench.resource_bench import measure_rss  # noqa: E402
 # -- smoke test: every figure, quick mode, through the command --------------------------------------
 @pytest.fixture(scope="module")
 def quick_result():
-    result = CliRunner().invoke(bench_command(friendly_errors), ["--quick", "--json"])
+    result = CliRunner().invoke(bench_cmd, ["--quick", "--json"])
     assert result.exit_code == 0, (result.output, result.exception)
     return json.loads(result.stdout)
 
@@ -59,13 +58,13 @@ def test_quick_run_names_the_machine_and_renders_a_table(quick_result):
 
 
 def test_a_missing_corpus_folder_is_a_one_line_error(tmp_path):
-    result = CliRunner().invoke(bench_command(friendly_errors), ["--corpus", str(tmp_path / "nope"), "--quick"])
+    result = CliRunner().invoke(bench_cmd, ["--corpus", str(tmp_path / "nope"), "--quick"])
     assert result.exit_code == 1
     assert "no such folder" in result.output
 
 
 def test_an_empty_corpus_folder_is_an_error(tmp_path):
-    result = CliRunner().invoke(bench_command(friendly_errors), ["--corpus", str(tmp_path), "--quick"])
+    result = CliRunner().invoke(bench_cmd, ["--corpus", str(tmp_path), "--quick"])
     assert result.exit_code == 1
     assert "no labelled answers" in result.output
 
@@ -156,7 +155,7 @@ def test_long_transcript_has_forty_candidate_turns():
 
 # -- shared pieces ----------------------------------------------------------------------------------
 def test_embedding_memo_returns_the_same_vectors_and_restores_the_embedder():
-    from mlsd.embeddings import get_embedder
+    from mlsd.knowledge.embeddings import get_embedder
 
     embedder = get_embedder()
     texts = ["We score every card payment.", "A short one.", "We score every card payment."]
@@ -186,7 +185,7 @@ def test_llm_figures_say_why_when_no_backend(monkeypatch):
 
 
 def test_counting_llm_records_valid_and_invalid_calls():
-    from mlsd.errors import LLMOutputError
+    from mlsd.core.errors import LLMOutputError
 
     class Fake:
         backend = "test"

@@ -3,7 +3,7 @@ import json
 from click.testing import CliRunner
 
 from mlsd.cli import cli
-from mlsd.config import Settings, mask_secret, resolve_backend
+from mlsd.core.config import Settings, mask_secret, resolve_backend
 
 
 def test_auto_is_offline_without_endpoint_or_key():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mlsd.datafiles import (
+from mlsd.content.files import (
     FieldValueError,
     content_root,
     format_loc,
@@ -18,7 +18,7 @@ from mlsd.datafiles import (
     parse_front_matter,
     unknown_id_message,
 )
-from mlsd.errors import DataFileError
+from mlsd.core.errors import DataFileError
 
 
 class Step(BaseModel):

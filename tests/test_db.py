@@ -1,4 +1,4 @@
-from mlsd.db import MIGRATIONS, connect, transaction
+from mlsd.core.db import MIGRATIONS, connect, transaction
 
 
 def test_migrations_apply_once_and_wal_is_on(tmp_path):

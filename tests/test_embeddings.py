@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlsd.embeddings import DIM, MiniLMChromaFunction, MiniLMEmbeddings, get_embedder
+from mlsd.knowledge.embeddings import DIM, MiniLMChromaFunction, MiniLMEmbeddings, get_embedder
 
 
 def test_vectors_have_the_model_dimension_and_unit_length():

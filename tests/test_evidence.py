@@ -1,5 +1,5 @@
 from mlsd.evidence import EvidenceEngine, segment, verify_quote
-from mlsd.rubrics import load_rubric
+from mlsd.content.rubrics import load_rubric
 
 ANSWER = """## 1. Problem
 We predict, per card transaction at authorisation time, the probability of fraud, within a 50 ms p99 budget.

@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from mlsd.cli import cli
-from mlsd.errors import LLMUnavailableError
-from mlsd.grader import grade, overall_score
-from mlsd.phases import PHASE_IDS
-from mlsd.testing import scripted_llm
-from mlsd.transcript import Transcript, Turn
+from mlsd.core.errors import LLMUnavailableError
+from mlsd.grading.grader import grade, overall_score
+from mlsd.core.phases import PHASE_IDS
+from mlsd.llm.testing import scripted_llm
+from mlsd.grading.transcript import Transcript, Turn
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 PROBLEMS = ["bank_fraud_detection", "ecommerce_recommendations", "predictive_maintenance"]
@@ -129,7 +129,7 @@ def test_llm_levels_need_verbatim_quotes_and_invented_quotes_are_dropped():
                                        "train on data older than that window and watch proxies meanwhile. " * 3)])
     llm, model = scripted_llm(default=None)
     model.enqueue(*[llm_reply] * 10)
-    report = grade(t, llm=llm, backend="test")
+    report = grade(t, llm=llm)
     assert report.status == "graded" and report.backend == "test"
     quotes = [q.quote for d in report.dimensions for c in d.criteria for q in c.evidence]
     assert "Labels come from chargebacks" in quotes and "I invented this quote" not in quotes
@@ -141,8 +141,8 @@ def test_llm_levels_need_verbatim_quotes_and_invented_quotes_are_dropped():
 def test_llm_failure_falls_back_to_offline_per_dimension():
     t = transcript(load("ecommerce_recommendations_strong"))
     llm, _ = scripted_llm(default=None)
-    llm.chat_model.enqueue(*[LLMUnavailableError("down")] * 10)
-    report = grade(t, llm=llm, backend="test")
+    llm.model.enqueue(*[LLMUnavailableError("down")] * 10)
+    report = grade(t, llm=llm)
     assert report.status == "graded"
     assert len(report.fallbacks) == len(report.dimensions)
     assert report.overall == grade(t).overall

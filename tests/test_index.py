@@ -13,11 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from mlsd.config import Settings
-from mlsd.embeddings import get_embedder
-from mlsd.errors import ConfigError
-from mlsd.index import COLLECTION, KnowledgeIndex, chroma_client, ensure_index, get_index, index_status
-from mlsd.knowledge import chunk_note, load_notes
+from mlsd.core.config import Settings
+from mlsd.knowledge.embeddings import get_embedder
+from mlsd.core.errors import ConfigError
+from mlsd.knowledge.embedders import COLLECTION
+from mlsd.knowledge.index import KnowledgeIndex, ensure_index, get_index, index_status
+from mlsd.knowledge.store import chroma_client
+from mlsd.content.notes import chunk_note, load_notes
 from test_knowledge import NOTES, knowledge, write_knowledge  # noqa: F401  (fixture)
 
 FS = "knowledge/concepts/feature_store.md"
@@ -160,12 +162,12 @@ def test_malformed_note_is_reported_and_the_rest_indexed(knowledge):
 
 def test_index_status_tracks_the_notes(knowledge):
     settings = Settings()
-    assert index_status(settings) == "not built"
+    assert index_status(settings).line == "not built"
     index = get_index(settings)
     index.build()
-    assert index_status(settings) == f"built: {total_chunks()} chunks from {len(NOTES)} notes"
+    assert index_status(settings).line == f"built: {total_chunks()} chunks from {len(NOTES)} notes"
     (knowledge / "concepts/two_tower.md").unlink()
-    assert index_status(settings).startswith("stale: 1 files changed")
+    assert index_status(settings).line.startswith("stale: 1 files changed")
 
 
 def test_index_is_shared_per_settings_and_ensure_builds_once(knowledge, tmp_path):

@@ -1,5 +1,4 @@
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -8,12 +7,12 @@ import pytest
 from click.testing import CliRunner
 
 from mlsd.cli import cli
-from mlsd.errors import LLMUnavailableError
-from mlsd.interviewer import Interviewer
-from mlsd.problems import get_problem
-from mlsd.sessions import SessionStore
-from mlsd.testing import scripted_llm
-from mlsd.transcript import parse_transcript
+from mlsd.core.errors import LLMUnavailableError
+from mlsd.interview.interviewer import Interviewer
+from mlsd.content.problems import load_generic, get_problem
+from mlsd.interview.sessions import SessionStore
+from mlsd.llm.testing import scripted_llm
+from mlsd.grading.transcript import parse_transcript
 
 FRAUD = get_problem("bank_fraud_detection")
 
@@ -116,14 +115,14 @@ def test_practice_mode_hint_ladder_and_model_answer_after_commitment(store):
 
 
 def test_practice_mode_model_answer_waits_for_the_phase_being_discussed(store):
-    from mlsd.interview_policy import InterviewState, decide
+    from mlsd.interview.policy import InterviewState, decide
 
     state = InterviewState(problem_id="bank_fraud_detection", mode="practice", current_phase="data",
                            answered=["problem_definition"])
-    refused = decide(state, FRAUD, "show me the model answer", None)
+    refused = decide(state, FRAUD, "show me the model answer", None, load_generic())
     assert refused.kind == "hint" and refused.target_phase == "data"
     state.answered.append("data")
-    shown = decide(state, FRAUD, "show me the model answer", None)
+    shown = decide(state, FRAUD, "show me the model answer", None, load_generic())
     assert shown.kind == "model_answer" and shown.question == FRAUD.model_answer["data"]
 
 
@@ -154,7 +153,7 @@ def test_llm_failure_falls_back_to_the_curated_question_and_keeps_the_turn(store
 
 
 def test_prompt_stays_bounded_as_the_interview_grows(store):
-    from mlsd.embeddings import get_embedder
+    from mlsd.knowledge.embeddings import get_embedder
 
     llm, model = scripted_llm(default="Next question.")
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", llm=llm, time_budget_min=240)
@@ -179,8 +178,8 @@ def test_export_round_trips_into_the_grader(store):
 
 CRASH = textwrap.dedent('''
     import os, signal, sys
-    from mlsd.sessions import SessionStore
-    from mlsd.interviewer import Interviewer
+    from mlsd.interview.sessions import SessionStore
+    from mlsd.interview.interviewer import Interviewer
     store = SessionStore(sys.argv[1])
     iv = Interviewer.start(store, problem_id="bank_fraud_detection")
     print(iv.session_id, flush=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mlsd.errors import DataFileError
-from mlsd.knowledge import chunk_note, knowledge_root, load_note, load_notes, split_long
+from mlsd.core.errors import DataFileError
+from mlsd.content.notes import chunk_note, knowledge_root, load_note, load_notes, split_long
 
 NOTES: dict[str, str] = {
     "concepts/drift_detection.md": """\

@@ -7,11 +7,14 @@ import openai
 import pytest
 from pydantic import BaseModel, Field
 
-from mlsd.config import Settings
-from mlsd.db import connect
-from mlsd.errors import ConfigError, LLMOutputError, LLMUnavailableError
+from mlsd.core.config import Settings
+from mlsd.core.db import connect
+from mlsd.core.errors import ConfigError, LLMOutputError, LLMUnavailableError
 from mlsd.llm import extract_json, get_llm, max_json_chars, token_budget
-from mlsd.testing import Reply, scripted_llm
+from mlsd.llm.events import ExchangeLog
+from mlsd.llm.models import ModeRejected, ReplyCutOff
+from mlsd.llm.openai_compatible import map_error
+from mlsd.llm.testing import Reply, scripted_llm
 
 REQ = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
@@ -54,8 +57,7 @@ def test_falls_back_to_json_object_then_prompt_only():
 
 
 def test_server_rejecting_a_mode_moves_on_immediately():
-    rejected = openai.BadRequestError("response_format not supported", response=httpx.Response(400, request=REQ), body=None)
-    llm, model = scripted_llm(rejected, GOOD)
+    llm, model = scripted_llm(ModeRejected("response_format not supported"), GOOD)
     assert llm.structured([("user", "x")], Verdict).level == 2
     assert modes(model) == ["json_schema", "json_object"]
 
@@ -72,12 +74,8 @@ def test_truncated_output_is_reported_as_cut_off():
     assert "cut off at the token limit (5)" in model.calls[1][0][-1].content
 
 
-def test_openai_length_error_is_reasked_not_raised():
-    from openai.types import CompletionUsage
-
-    cut = openai.LengthFinishReasonError(completion=type("C", (), {"usage": CompletionUsage(
-        completion_tokens=5, prompt_tokens=1, total_tokens=6)})())
-    llm, model = scripted_llm(cut, GOOD)
+def test_a_reply_cut_off_before_parsing_is_reasked_not_raised():
+    llm, model = scripted_llm(ReplyCutOff("length"), GOOD)
     assert llm.structured([("user", "x")], Verdict).level == 2
     assert "cut off" in model.calls[1][0][-1].content
 
@@ -108,10 +106,13 @@ def test_check_hook_can_reject_a_valid_answer():
     (openai.InternalServerError("boom", response=httpx.Response(500, request=REQ), body=None), LLMUnavailableError),
     (openai.RateLimitError("slow down", response=httpx.Response(429, request=REQ), body=None), LLMUnavailableError),
     (openai.AuthenticationError("bad key", response=httpx.Response(401, request=REQ), body=None), ConfigError),
+    (ValueError("Expecting value: line 1 column 1"), LLMUnavailableError),  # HTML or an error object with a 200
 ])
 def test_transport_failures_become_typed_errors(exc, expected):
+    mapped = map_error(exc, "http://127.0.0.1:9/v1", "m")
+    assert isinstance(mapped, expected)
     for call in ("chat", "structured", "stream"):
-        llm, _ = scripted_llm(exc)
+        llm, _ = scripted_llm(mapped)
         with pytest.raises(expected):
             if call == "chat":
                 llm.chat([("user", "x")])
@@ -123,7 +124,8 @@ def test_transport_failures_become_typed_errors(exc, expected):
 
 def test_exchanges_are_logged_without_the_key(tmp_path):
     key = "sk-live-abcdef0123456789"
-    llm, _ = scripted_llm(f"echo {key}", GOOD, secret=key, log_db=tmp_path / "log.db")
+    llm, _ = scripted_llm(f"echo {key}", GOOD, secret=key)
+    llm.subscribe(ExchangeLog(tmp_path / "log.db", secret=key))
     llm.chat([("user", f"my key is {key}")])
     llm.structured([("user", "x")], Verdict)
     rows = connect(tmp_path / "log.db").execute("SELECT kind, request, response FROM exchanges").fetchall()
@@ -133,7 +135,8 @@ def test_exchanges_are_logged_without_the_key(tmp_path):
 
 
 def test_stream_yields_pieces_and_logs_the_whole_reply(tmp_path):
-    llm, _ = scripted_llm("one two three", log_db=tmp_path / "log.db")
+    llm, _ = scripted_llm("one two three")
+    llm.subscribe(ExchangeLog(tmp_path / "log.db"))
     assert "".join(llm.stream([("user", "x")])) == "one two three"
     row = connect(tmp_path / "log.db").execute("SELECT kind, response FROM exchanges").fetchone()
     assert (row["kind"], row["response"]) == ("stream", "one two three")
@@ -152,9 +155,13 @@ def test_token_budget_covers_the_largest_valid_instance():
     assert token_budget(Many) >= len(worst)
 
 
-def test_offline_backend_has_no_llm():
-    with pytest.raises(ConfigError, match="offline"):
-        get_llm(Settings(llm="offline"))
+def test_offline_backend_is_a_provider_that_answers_unavailable():
+    llm = get_llm(Settings(llm="offline"))
+    assert llm.offline and llm.backend == "offline"
+    with pytest.raises(LLMUnavailableError, match="offline"):
+        llm.chat([("user", "x")])
+    with pytest.raises(LLMUnavailableError, match="offline"):
+        list(llm.stream([("user", "x")]))
 
 
 def test_openai_backend_without_key_names_the_variable():
@@ -166,5 +173,13 @@ def test_unreachable_endpoint_is_a_clear_error():
     # a closed loopback port: nothing listens on port 9 (discard) here
     llm = get_llm(Settings(llm="openai", base_url="http://127.0.0.1:9/v1", model="m", max_retries=0, timeout=5),
                   log=False)
+    with pytest.raises(LLMUnavailableError, match="127.0.0.1:9"):
+        llm.chat([("user", "hi")])
+
+
+def test_a_server_that_cannot_list_its_models_is_an_outage_not_a_crash():
+    # No model named and nothing listening: building the LLM succeeds (the interview can start);
+    # the first call says the endpoint is unreachable, like any other outage.
+    llm = get_llm(Settings(llm="openai", base_url="http://127.0.0.1:9/v1", max_retries=0, timeout=5), log=False)
     with pytest.raises(LLMUnavailableError, match="127.0.0.1:9"):
         llm.chat([("user", "hi")])

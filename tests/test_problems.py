@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mlsd.datafiles import content_root
-from mlsd.errors import DataFileError, MLSDError, NotFoundError
-from mlsd.phases import PHASE_IDS
-from mlsd.problems import (
+from mlsd.content.files import content_root
+from mlsd.core.errors import DataFileError, MLSDError, NotFoundError
+from mlsd.core.phases import PHASE_IDS
+from mlsd.content.problems import (
     MAX_STATEMENT_CHARS,
     InvalidStatementError,
     Problem,
@@ -22,7 +22,7 @@ from mlsd.problems import (
     load_generic,
     load_problems,
 )
-from mlsd.rubrics import list_overlays, load_rubric
+from mlsd.content.rubrics import list_overlays, load_rubric
 
 REPO = content_root()
 

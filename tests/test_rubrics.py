@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mlsd.datafiles import content_root
-from mlsd.errors import DataFileError, NotFoundError
-from mlsd.phases import PHASE_IDS
-from mlsd.rubrics import check_rubrics, list_overlays, list_rubrics, load_rubric
+from mlsd.content.files import content_root
+from mlsd.core.errors import DataFileError, NotFoundError
+from mlsd.core.phases import PHASE_IDS
+from mlsd.content.rubrics import check_rubrics, list_overlays, list_rubrics, load_rubric
 
 REPO = content_root()
 

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from mlsd.errors import TranscriptError
-from mlsd.transcript import MAX_BYTES, Transcript, Turn, parse_transcript
+from mlsd.core.errors import TranscriptError
+from mlsd.grading.transcript import MAX_BYTES, Transcript, Turn, parse_transcript
 
 
 def test_json_format_with_problem_and_roles():

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from mlsd.config import Settings
-from mlsd.errors import ConfigError
+from mlsd.core.config import Settings
+from mlsd.core.errors import ConfigError
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ def local_settings(tmp_path_factory):
     try:
         import xllamacpp  # noqa: F401
 
-        from mlsd.local_server import model_path
+        from mlsd.llm.local import model_path
 
         model_path(settings)
     except (ImportError, ConfigError) as exc:
@@ -34,7 +34,7 @@ def local_settings(tmp_path_factory):
 @pytest.fixture(scope="session")
 def local_llm(local_settings):
     from mlsd.llm import get_llm
-    from mlsd.local_server import stop_local_server
+    from mlsd.llm.local import stop_local_server
 
     yield get_llm(local_settings)
     stop_local_server()

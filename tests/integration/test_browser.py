@@ -60,10 +60,10 @@ def free_port() -> int:
 
 def make_interview(home: Path) -> str:
     """An interview in progress (four strong answers, 20 simulated minutes) to open by its URL."""
-    from mlsd.interviewer import Interviewer
-    from mlsd.sessions import SessionStore
+    from mlsd.interview.interviewer import Interviewer
+    from mlsd.interview.sessions import SessionStore
 
-    store = SessionStore(home / "mlsd.db")
+    store = SessionStore(home / "mlsd.core.db")
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=45)
     t0 = time.time() - 20 * 60
     iv.state.started_at = t0

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mlsd.config import Settings
-from mlsd.index import KnowledgeIndex, index_status
+from mlsd.core.config import Settings
+from mlsd.knowledge.index import KnowledgeIndex, index_status
 from test_knowledge import NOTES, write_knowledge
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -65,7 +65,7 @@ def test_build_and_search_through_a_chroma_server(tmp_path, monkeypatch, chroma_
     knowledge = write_knowledge(tmp_path / "content")
     settings = Settings()
 
-    assert index_status(settings) == "not built"
+    assert index_status(settings).line == "not built"
     report = KnowledgeIndex(settings).build()
     assert len(report.added_files) == len(NOTES) and report.chunks_embedded > 0
     assert not settings.index_dir.exists(), "with a server, nothing is stored locally"
@@ -79,5 +79,5 @@ def test_build_and_search_through_a_chroma_server(tmp_path, monkeypatch, chroma_
     assert hits[0].heading == "PSI thresholds"
 
     (knowledge / "cases/fraud.md").unlink()
-    assert index_status(settings).startswith("stale: 1 files changed")
+    assert index_status(settings).line.startswith("stale: 1 files changed")
     assert KnowledgeIndex(settings).build().removed_files == ["knowledge/cases/fraud.md"]

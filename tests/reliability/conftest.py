@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlsd.config import Settings
+from mlsd.core.config import Settings
 
 from .fake_openai import FakeOpenAI
 from .helpers import FIGURES
@@ -40,7 +40,7 @@ def memo_scoring():
     Both are pure functions of the sentence text (and the rubric model), so a memo changes the speed,
     not the result; test_injection_battery checks that equivalence on an attacked transcript.
     """
-    import mlsd.embeddings as embeddings
+    import mlsd.knowledge.embeddings as embeddings
     import mlsd.evidence as evidence
 
     from .helpers import MemoEmbedder

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from mlsd.transcript import Transcript, Turn
+from mlsd.grading.transcript import Transcript, Turn
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mlsd.datafiles import load_yaml_model
-from mlsd.errors import DataFileError, TranscriptError
-from mlsd.knowledge import NoteFrontMatter, load_note, load_notes
-from mlsd.problems import ProblemFile, check_problems, get_problem, load_problems
-from mlsd.rubrics import Rubric, check_rubrics, load_rubric
-from mlsd.transcript import MAX_BYTES, parse_transcript
+from mlsd.content.files import load_yaml_model
+from mlsd.core.errors import DataFileError, TranscriptError
+from mlsd.content.notes import NoteFrontMatter, load_note, load_notes
+from mlsd.content.problems import ProblemFile, check_problems, get_problem, load_problems
+from mlsd.content.rubrics import Rubric, check_rubrics, load_rubric
+from mlsd.grading.transcript import MAX_BYTES, parse_transcript
 
 from .helpers import FIGURES, ROOT
 
@@ -288,8 +288,8 @@ def test_a_transcript_just_under_the_cap_parses_quickly():
 
 
 def test_lone_surrogates_are_replaced_not_fatal(tmp_path):
-    from mlsd.interviewer import Interviewer
-    from mlsd.sessions import SessionStore
+    from mlsd.interview.interviewer import Interviewer
+    from mlsd.interview.sessions import SessionStore
 
     t = parse_transcript('{"turns": [{"role": "candidate", "content": "caf\\ud800 latency budget"}]}')
     assert t.turns[0].content == "caf\ufffd latency budget"

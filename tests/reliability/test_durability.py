@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from mlsd.db import connect
-from mlsd.interviewer import Interviewer
-from mlsd.sessions import SessionStore
+from mlsd.core.db import connect
+from mlsd.interview.interviewer import Interviewer
+from mlsd.interview.sessions import SessionStore
 
 from . import fake_openai as fo
 from .conftest import loopback_settings
@@ -43,10 +43,10 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 
 INTERVIEW = textwrap.dedent('''
     import sys
-    from mlsd.config import Settings
-    from mlsd.interviewer import Interviewer
+    from mlsd.core.config import Settings
+    from mlsd.interview.interviewer import Interviewer
     from mlsd.llm import get_llm
-    from mlsd.sessions import SessionStore
+    from mlsd.interview.sessions import SessionStore
     db, base_url = sys.argv[1], sys.argv[2]
     settings = Settings(llm="openai", base_url=base_url, model="m", max_retries=1, timeout=60)
     store = SessionStore(db)
@@ -106,7 +106,7 @@ def test_kill_9_during_a_slow_llm_reply_loses_no_committed_turn(fake_server, tmp
 
 WRITER = textwrap.dedent('''
     import sys
-    from mlsd.sessions import SessionStore
+    from mlsd.interview.sessions import SessionStore
     store = SessionStore(sys.argv[1])
     sid = sys.argv[2]
     for k in range(100000):
@@ -154,7 +154,7 @@ PROCESSES = 4
 
 PROC_WRITER = textwrap.dedent('''
     import os, sys, time
-    from mlsd.sessions import SessionStore
+    from mlsd.interview.sessions import SessionStore
     db, go, writer, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     sids = sys.argv[5:]
     store = SessionStore(db)

@@ -13,13 +13,13 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mlsd.errors import TranscriptError
+from mlsd.core.errors import TranscriptError
 from mlsd.evidence import segment, verify_quote
-from mlsd.injection import injection_reasons, looks_like_injection
-from mlsd.interview_policy import ActionKind, InterviewState, apply, decide
-from mlsd.phases import PHASE_IDS
-from mlsd.problems import custom_problem, get_problem
-from mlsd.transcript import Transcript, parse_transcript
+from mlsd.evidence.injection import injection_reasons, looks_like_injection
+from mlsd.interview.policy import ActionKind, InterviewState, apply, decide
+from mlsd.core.phases import PHASE_IDS
+from mlsd.content.problems import load_generic, custom_problem, get_problem
+from mlsd.grading.transcript import Transcript, parse_transcript
 
 from .helpers import FIGURES
 
@@ -159,7 +159,7 @@ def test_policy_decides_on_any_text(text, phase, mode, which, coverage, depth, m
     state = InterviewState(problem_id=problem.id, mode=mode, started_at=1000.0)
     state.coverage = dict(zip(PHASE_IDS, coverage))
     state.depth = dict(zip(PHASE_IDS, depth))
-    action = decide(state, problem, text, phase, now=1000.0 + minutes * 60)
+    action = decide(state, problem, text, phase, load_generic(), now=1000.0 + minutes * 60)
     assert action.kind in ActionKind.__args__
     apply(state, action)
     InterviewState.model_validate(state.model_dump())  # still serialisable: the session can resume
@@ -174,8 +174,8 @@ def test_policy_decides_on_any_text(text, phase, mode, which, coverage, depth, m
                                                                  HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(DOCS | st.text(max_size=200), min_size=1, max_size=3))
 def test_interviewer_handles_any_message(tmp_path_factory, texts):
-    from mlsd.interviewer import Interviewer
-    from mlsd.sessions import SessionStore
+    from mlsd.interview.interviewer import Interviewer
+    from mlsd.interview.sessions import SessionStore
 
     store = SessionStore(tmp_path_factory.mktemp("iv") / "s.db")
     iv = Interviewer.start(store, problem_id="bank_fraud_detection")

@@ -18,14 +18,14 @@ import re
 import pytest
 
 from mlsd.evidence import segment
-from mlsd.grader import grade
-from mlsd.injection import injection_reasons, looks_like_injection
-from mlsd.interviewer import Interviewer
-from mlsd.problems import get_problem, load_generic, load_problems
-from mlsd.rubrics import list_rubrics, load_rubric
-from mlsd.sessions import SessionStore
-from mlsd.testing import scripted_llm
-from mlsd.transcript import Transcript, Turn
+from mlsd.grading.grader import grade
+from mlsd.evidence.injection import injection_reasons, looks_like_injection
+from mlsd.interview.interviewer import Interviewer
+from mlsd.content.problems import get_problem, load_generic, load_problems
+from mlsd.content.rubrics import list_rubrics, load_rubric
+from mlsd.interview.sessions import SessionStore
+from mlsd.llm.testing import scripted_llm
+from mlsd.grading.transcript import Transcript, Turn
 
 from .helpers import FIGURES, PROBLEMS, ROOT, load_transcript, payloads
 
@@ -105,7 +105,7 @@ def baselines(memo_scoring):
 
 
 def test_memoised_scoring_gives_exactly_the_real_grade(baselines, memo_scoring):
-    import mlsd.embeddings as embeddings
+    import mlsd.knowledge.embeddings as embeddings
     import mlsd.evidence as evidence
 
     t = attacked(load_transcript("bank_fraud_detection_strong"), PAYLOADS[0]["text"], "append", 1)
@@ -184,10 +184,10 @@ def test_obedient_llm_grader_cannot_use_the_payload_as_evidence(index, baselines
     t = load_transcript(name)
     first = t.candidate_turns()[0]
     genuine = (first[0], first[1].content.split(". ")[0][:120])
-    base = grade(t, llm=grader_llm(None, genuine), backend="test")
+    base = grade(t, llm=grader_llm(None, genuine))
     for where in [("append", "own_turn")[index % 2]]:
         bad = attacked(t, payload, where, index + 1)
-        report = grade(bad, llm=grader_llm(payload, genuine), backend="test")
+        report = grade(bad, llm=grader_llm(payload, genuine))
         FIGURES["grades with a payload (obedient LLM)"] += 1
         assert report.fallbacks == []
         assert report.overall <= base.overall, (where, base.overall, report.overall)
@@ -244,8 +244,8 @@ class CaseNoteIndex:
     """Retrieval at its worst for a mock interview: the problem's own worked case note ranks first."""
 
     def __init__(self, problem):
-        from mlsd.index import Hit
-        from mlsd.knowledge import chunk_note, load_note
+        from mlsd.knowledge.index import Hit
+        from mlsd.content.notes import chunk_note, load_note
 
         note = load_note(ROOT / problem.case_note, ROOT / "knowledge")
         own = [Hit(id=c.id, path=note.path, heading=c.heading, title=note.title, text=c.text, score=0.9)
@@ -263,14 +263,14 @@ class CaseNoteIndex:
 @pytest.mark.parametrize("problem_id", PROBLEMS)
 def test_mock_interviewer_background_never_includes_the_problems_own_case_note(problem_id, tmp_path, monkeypatch,
                                                                                 memo_scoring):
-    import mlsd.index
+    import mlsd.knowledge.index
 
-    from mlsd.config import Settings
+    from mlsd.core.config import Settings
 
     problem = get_problem(problem_id)
     assert problem.case_note
     index = CaseNoteIndex(problem)
-    monkeypatch.setattr(mlsd.index, "get_index", lambda settings=None: index)
+    monkeypatch.setattr(mlsd.knowledge.index, "get_index", lambda settings=None: index)
     store = SessionStore(tmp_path / "s.db")
     llm, model = echo_llm()
     iv = Interviewer.start(store, problem_id=problem_id, mode="mock", llm=llm, settings=Settings(home=tmp_path))

@@ -13,11 +13,11 @@ import time
 import pytest
 from pydantic import BaseModel, Field
 
-from mlsd.errors import ConfigError, LLMOutputError, LLMUnavailableError
-from mlsd.grader import grade
-from mlsd.interviewer import Interviewer
+from mlsd.core.errors import ConfigError, LLMOutputError, LLMUnavailableError
+from mlsd.grading.grader import grade
+from mlsd.interview.interviewer import Interviewer
 from mlsd.llm import get_llm
-from mlsd.sessions import SessionStore
+from mlsd.interview.sessions import SessionStore
 
 from . import fake_openai as fo
 from .conftest import loopback_settings
@@ -226,7 +226,7 @@ def test_grader_falls_back_per_dimension_on_faults(fault, fake_server, tmp_path,
     llm = get_llm(loopback_settings(server.base_url, tmp_path, max_retries=0))
     t = load_transcript("bank_fraud_detection_handwavy")
     offline = grade(t)
-    report = grade(t, llm=llm, backend="openai")
+    report = grade(t, llm=llm)
     FIGURES["LLM faults injected"] += len(server.chat_requests)
     assert report.status == "graded"
     assert len(report.fallbacks) == len(report.dimensions)

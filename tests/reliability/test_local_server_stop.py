@@ -15,8 +15,8 @@ import textwrap
 
 import pytest
 
-from mlsd.config import Settings
-from mlsd.errors import ConfigError
+from mlsd.core.config import Settings
+from mlsd.core.errors import ConfigError
 
 from .helpers import FIGURES, ROOT
 
@@ -24,11 +24,11 @@ pytestmark = pytest.mark.integration
 
 SCRIPT = textwrap.dedent('''
     import json, sys, threading
-    from mlsd.config import Settings
-    from mlsd.interviewer import Interviewer
+    from mlsd.core.config import Settings
+    from mlsd.interview.interviewer import Interviewer
     from mlsd.llm import get_llm
-    from mlsd.local_server import stop_local_server
-    from mlsd.sessions import SessionStore
+    from mlsd.llm.local import stop_local_server
+    from mlsd.interview.sessions import SessionStore
 
     settings = Settings(llm="local", home=sys.argv[1], max_retries=0, timeout=60)
     llm = get_llm(settings)  # starts the in-process llama.cpp server
@@ -70,7 +70,7 @@ def local_available():
     try:
         import xllamacpp  # noqa: F401
 
-        from mlsd.local_server import model_path
+        from mlsd.llm.local import model_path
 
         model_path(settings)
     except (ImportError, ConfigError) as exc:

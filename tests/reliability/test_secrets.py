@@ -15,12 +15,12 @@ import sqlite3
 
 import pytest
 
-from mlsd.config import Settings
-from mlsd.errors import MLSDError
-from mlsd.grader import grade
-from mlsd.interviewer import Interviewer
+from mlsd.core.config import Settings
+from mlsd.core.errors import MLSDError
+from mlsd.grading.grader import grade
+from mlsd.interview.interviewer import Interviewer
 from mlsd.llm import get_llm
-from mlsd.sessions import SessionStore
+from mlsd.interview.sessions import SessionStore
 
 from . import fake_openai as fo
 from .helpers import FIGURES, load_transcript
@@ -94,7 +94,7 @@ def test_key_appears_nowhere(key, fake_server, tmp_path, monkeypatch, caplog, ca
     seen.append(iv.respond("I'd predict fraud per authorization with gradient boosted trees.").message)
     seen.append(iv.respond(f"Here is my key by mistake: {key}. Labels come from chargebacks.").message)
     t = load_transcript("bank_fraud_detection_handwavy")
-    report = grade(t, llm=llm, backend="openai")
+    report = grade(t, llm=llm)
     store.end(iv.session_id, report.model_dump())
     seen += [report.model_dump_json(), report.to_markdown(), store.export_json(iv.session_id),
              store.export_markdown(iv.session_id)]

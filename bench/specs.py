@@ -1,0 +1,57 @@
+"""Every figure `mlsd bench` reports: its goal and how it is printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    op: str | None  # ">=", "<=" or None (reported, no goal)
+    threshold: float | None
+    goal: str
+    fmt: str  # "ratio" | "pct" | "ms" | "s" | "int" | "mb" | "rate"
+
+
+SPECS: list[Spec] = [
+    Spec("retrieval_hit_at_5", ">=", 0.90, "≥ 0.90", "ratio"),
+    Spec("coverage_f1", ">=", 0.85, "≥ 0.85", "ratio"),
+    Spec("skipped_phase_f1", ">=", 0.80, "≥ 0.80", "ratio"),
+    Spec("coverage_f1_ours", ">=", 0.85, "≥ 0.85", "ratio"),
+    Spec("skipped_phase_f1_ours", ">=", 0.80, "≥ 0.80", "ratio"),
+    Spec("skip_probe_recall", ">=", 0.95, "≥ 0.95", "ratio"),
+    Spec("false_probe_rate", "<=", 0.10, "≤ 10 %", "pct"),
+    Spec("grade_ordering", ">=", 1.0, "100 %", "pct"),
+    Spec("turn_overhead_ms_p50", "<=", 25, "≤ 25 ms", "ms"),
+    Spec("turn_overhead_ms_p95", "<=", 80, "≤ 80 ms", "ms"),
+    Spec("index_cold_s", "<=", 10, "≤ 10 s", "s"),
+    Spec("index_warm_s", "<=", 1, "≤ 1 s", "s"),
+    Spec("grade_offline_s", "<=", 2, "≤ 2 s", "s"),
+    Spec("prompt_tokens_turn_40", "<=", 4000, "≤ 4k", "int"),
+    Spec("rss_mb_peak", "<=", 700, "≤ 700 MB", "mb"),
+    Spec("llm_schema_valid_rate", None, None, "report", "ratio"),
+    Spec("llm_ttft_s", None, None, "report", "s"),
+    Spec("llm_tokens_per_s", None, None, "report", "rate"),
+]
+FIGURE_KEYS = [s.key for s in SPECS]
+SPEC = {s.key: s for s in SPECS}
+
+
+FORMATS = {"ratio": "{:.3f}", "ms": "{:.1f} ms", "s": "{:.2f} s", "mb": "{:.0f} MB", "rate": "{:.1f} tok/s"}
+
+
+def fmt_value(value, fmt: str) -> str:
+    if value is None:
+        return "—"
+    if fmt == "pct":
+        return f"{100 * value:.1f} %"
+    if fmt in FORMATS:
+        return FORMATS[fmt].format(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value}"
+
+
+def passes(spec: Spec, value) -> bool | None:
+    if value is None or spec.op is None:
+        return None
+    return value >= spec.threshold if spec.op == ">=" else value <= spec.threshold

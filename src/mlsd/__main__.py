@@ -1,0 +1,5 @@
+"""`python -m mlsd`: the same as the `mlsd` command."""
+
+from mlsd.cli import main
+
+main()

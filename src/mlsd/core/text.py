@@ -1,0 +1,51 @@
+"""Text primitives every part shares: one sentence splitter and one "same words?" normaliser.
+
+The splitter is used by the evidence engine (it needs verbatim offsets), the extractive answers and
+the interviewer's reading of questions, so a sentence is the same thing everywhere. It ends a
+sentence at . ! or ? followed by white space, whatever comes next — typed chat rarely capitalises
+("ok so we score each txn. then block above the threshold") — except after an abbreviation or an
+initial ("e.g. the", "vs. rules").
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+\S)")
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# Only abbreviations that rarely end a sentence: "etc." and "ms." often do, so they are boundaries.
+_ABBREVIATIONS = frozenset({"e.g", "eg", "i.e", "ie", "vs", "approx", "incl", "esp", "fig", "eq", "cf", "al", "mr",
+                            "mrs", "dr"})
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, surrounding white space excluded; text[start:end] is verbatim."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        word = _LAST_WORD.search(text[start:end])
+        if word and text[end - len(match.group()):end].startswith(".") and (
+                word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+            continue  # "e.g." or an initial, not the end of a sentence
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    out = []
+    for a, b in spans:
+        piece = text[a:b]
+        a += len(piece) - len(piece.lstrip())
+        b -= len(piece) - len(piece.rstrip())
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, anything else not a letter or digit a space: "What's the SLA?" → "whats the sla"."""
+    text = re.sub(r"['’`]", "", text.lower())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())

@@ -1,0 +1,117 @@
+"""The grade report: what the grader returns, the CLI prints, the app draws and exports carry.
+
+One level vocabulary everywhere: `level_label` names a dimension's level the same way in the live
+panel, the report, the CLI and both exports.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+# -- the report -----------------------------------------------------------------------------------
+class Quote(BaseModel):
+    turn: int
+    quote: str
+
+
+class CriterionResult(BaseModel):
+    id: str
+    looks_for: str
+    level: int
+    evidence: list[Quote]
+
+
+class DimensionResult(BaseModel):
+    id: str
+    title: str
+    phase: str | None
+    weight: float
+    level: int | None  # None: not covered
+    level_name: str
+    max_level: int
+    covered: bool
+    coverage: float | None = None  # calibrated probability, phase dimensions only
+    score: float = 0.0  # 0..1, from criterion levels; weights turn it into the overall score
+    evidence: list[Quote]
+    missing: list[str]
+    criteria: list[CriterionResult]
+    rationale: str | None = None
+
+
+class StudyLink(BaseModel):
+    path: str
+    title: str
+    dimension: str
+
+
+class Flags(BaseModel):
+    injection_suspected: bool = False
+    injection_turns: list[int] = Field(default_factory=list)
+    injection_examples: list[str] = Field(default_factory=list)
+
+
+class GradeReport(BaseModel):
+    status: Literal["graded", "insufficient_evidence"]
+    reason: str | None
+    overall: float | None
+    band: str | None
+    rubric: str
+    problem: str | None
+    backend: str
+    dimensions: list[DimensionResult]
+    flags: Flags
+    strengths: list[str] = Field(default_factory=list)
+    gaps: list[str] = Field(default_factory=list)
+    strong_answer_adds: list[str] = Field(default_factory=list)
+    study: list[StudyLink] = Field(default_factory=list)
+    fallbacks: list[str] = Field(default_factory=list)  # dimensions graded offline after an LLM failure
+
+    def to_markdown(self) -> str:
+        return report_to_markdown(self)
+
+
+
+def level_label(level: int | None, max_level: int, level_name: str) -> str:
+    """'not covered', or '2/3 · solid': how every surface names a dimension's level."""
+    return "not covered" if level is None else f"{level}/{max_level} · {level_name}"
+
+
+def report_to_markdown(report: GradeReport) -> str:
+    lines = ["# ML system design interview — graded report", ""]
+    if report.problem:
+        lines += [f"**Problem:** {report.problem}", ""]
+    lines += [f"**Rubric:** {report.rubric} · **Grader:** {report.backend}", ""]
+    if report.status != "graded":
+        lines += [f"**Not graded — insufficient evidence.** {report.reason}", ""]
+        return "\n".join(lines)
+    lines += [f"## Overall: {report.overall:.0f}/100 — {report.band}", ""]
+    if report.flags.injection_suspected:
+        lines += [f"> ⚠ Text that tries to steer the grader was found in turn(s) {report.flags.injection_turns}; "
+                  "it was ignored and earns no credit.", ""]
+    lines += ["| Dimension | Level | Covered |", "|---|---|---|"]
+    for d in report.dimensions:
+        level = level_label(d.level, d.max_level, d.level_name)
+        lines.append(f"| {d.title} | {level} | {'yes' if d.covered else 'no'} |")
+    lines.append("")
+    for d in report.dimensions:
+        lines += [f"### {d.title}", ""]
+        for q in d.evidence:
+            lines.append(f"> “{q.quote}” — turn {q.turn}")
+        if d.evidence:
+            lines.append("")
+        if d.missing:
+            lines += ["Missed:", *[f"- {m}" for m in d.missing[:4]], ""]
+        if d.rationale:
+            lines += [f"_{d.rationale}_", ""]
+    for title, items in (("Strengths", report.strengths), ("Gaps", report.gaps),
+                         ("What a strong answer would add", report.strong_answer_adds)):
+        if items:
+            lines += [f"## {title}", "", *[f"- {i}" for i in items], ""]
+    if report.study:
+        lines += ["## Study next", "", *[f"- [{s.title}]({s.path}) — for {s.dimension}" for s in report.study], ""]
+    if report.fallbacks:
+        lines += [f"_Graded offline after LLM failures: {', '.join(report.fallbacks)}._", ""]
+    return "\n".join(lines)

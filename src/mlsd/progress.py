@@ -1,0 +1,204 @@
+"""Progress across sessions: summaries for History, score trends, the weakest dimension, what to practise next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from mlsd.content.problems import Problem, topic_label
+from mlsd.core.errors import DataFileError, NotFoundError
+from mlsd.core.phases import PHASE_IDS, phase_title
+
+@dataclass
+class SessionSummary:
+    id: str
+    created: str
+    problem: str  # a title
+    problem_id: str | None
+    mode: str
+    status: str  # active | ended
+    turns: int
+    candidate_turns: int
+    overall: float | None
+    band: str | None
+    graded: bool
+
+    @property
+    def resumable(self) -> bool:
+        return self.status != "ended"
+
+    @property
+    def label(self) -> str:
+        score = f" · {self.overall:.0f}/100" if self.overall is not None else ""
+        return f"{short_time(self.created)} · {self.problem} · {self.status}{score}"
+
+
+def short_time(iso: str) -> str:
+    """'2025-11-27T03:37:12.123Z' -> '2025-11-27 03:37 UTC'."""
+    try:
+        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return str(iso)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def problem_title_for(problem_id: str | None, problem_text: str | None, problems: dict[str, Problem]) -> str:
+    if problem_id and problem_id in problems:
+        return problems[problem_id].title
+    if problem_id:
+        return problem_id
+    text = (problem_text or "").strip()
+    first = text.splitlines()[0] if text else "custom problem"
+    return first if len(first) <= 60 else first[:57].rstrip() + "..."
+
+
+def session_summaries(store, problems: dict[str, Problem], limit: int = 200) -> list[SessionSummary]:
+    out = []
+    for row in store.list(limit=limit):
+        turns = store.turns(row.id)
+        report = row.report or {}
+        out.append(SessionSummary(
+            id=row.id, created=row.created, problem=problem_title_for(row.problem_id, row.problem_text, problems),
+            problem_id=row.problem_id, mode=row.mode, status=row.status, turns=len(turns),
+            candidate_turns=sum(1 for t in turns if t["role"] == "candidate"),
+            overall=report.get("overall"), band=report.get("band"), graded=bool(report)))
+    return out
+
+
+def graded_reports(rows: Iterable) -> list[tuple[str, str, object]]:
+    """(session id, created, GradeReport) for sessions with a *graded* report, oldest first."""
+    from mlsd.grading.grader import GradeReport
+
+    out = []
+    for row in rows:
+        if not row.report:
+            continue
+        try:
+            report = GradeReport.model_validate(row.report)
+        except ValueError:
+            continue  # a report from an older format: skip rather than break the page
+        if report.status == "graded":
+            out.append((row.id, row.created, report))
+    return sorted(out, key=lambda r: r[1])
+
+
+def trend_rows(graded: Sequence[tuple[str, str, object]]) -> list[dict]:
+    """Long-format rows (one per session and dimension, plus 'Overall') for the trend line chart."""
+    rows = []
+    for n, (sid, created, report) in enumerate(graded, 1):
+        when = created.replace("Z", "")
+        for d in report.dimensions:
+            rows.append({"session": n, "session_id": sid, "when": when, "dimension": d.title,
+                         "score": round(100 * d.score, 1), "level": d.level if d.level is not None else 0})
+        rows.append({"session": n, "session_id": sid, "when": when, "dimension": "Overall",
+                     "score": float(report.overall or 0.0), "level": None})
+    return rows
+
+
+@dataclass
+class Weakness:
+    dimension: str  # id
+    title: str
+    mean_score: float  # 0..100
+    sessions: int
+    not_covered: int  # how many of those sessions left it not covered
+
+
+def weakest_dimension(reports: Sequence, recent: int = 5) -> Weakness | None:
+    """The dimension with the lowest mean score over the last `recent` graded reports.
+
+    Ties go to the heavier-weighted dimension, then to rubric order, so the answer is stable.
+    """
+    graded = [r for r in reports if getattr(r, "status", None) == "graded"][-recent:]
+    if not graded:
+        return None
+    scores: dict[str, list[float]] = {}
+    titles: dict[str, str] = {}
+    weights: dict[str, float] = {}
+    misses: dict[str, int] = {}
+    order: dict[str, int] = {}
+    for report in graded:
+        for i, d in enumerate(report.dimensions):
+            scores.setdefault(d.id, []).append(100 * d.score)
+            titles[d.id], weights[d.id] = d.title, d.weight
+            order.setdefault(d.id, i)
+            misses[d.id] = misses.get(d.id, 0) + (d.level is None)
+    worst = min(scores, key=lambda k: (sum(scores[k]) / len(scores[k]), -weights[k], order[k]))
+    return Weakness(dimension=worst, title=titles[worst], mean_score=round(sum(scores[worst]) / len(scores[worst]), 1),
+                    sessions=len(scores[worst]), not_covered=misses[worst])
+
+
+# Topics whose problems stress a dimension, for dimensions no rubric overlay adds criteria to
+# (scalability, communication, trade-offs) and as a tie-break for the rest.
+DIMENSION_TOPICS: dict[str, tuple[str, ...]] = {
+    "problem_definition": ("uplift", "causal_inference", "trust_and_safety", "regulated"),
+    "data": ("fraud", "time_series", "iot", "unsupervised"),
+    "features": ("real_time", "streaming", "graph", "geospatial"),
+    "modeling": ("ranking", "learning_to_rank", "recommendation", "forecasting"),
+    "evaluation": ("ranking", "uplift", "causal_inference", "fairness"),
+    "serving": ("real_time", "streaming", "search", "retrieval"),
+    "scalability": ("recommendation", "retrieval", "search", "streaming", "real_time", "ads"),
+    "monitoring": ("adversarial", "fraud", "streaming", "security", "trust_and_safety"),
+    "communication": ("llm", "nlp", "multimodal"),
+    "tradeoffs": ("optimization", "fairness", "regulated", "real_time", "pricing"),
+}
+_DIFFICULTY_RANK = {"hard": 0, "medium": 1, "easy": 2}
+
+
+@dataclass
+class Suggestion:
+    problem: Problem
+    reason: str
+    overlay_criteria: list[str] = field(default_factory=list)  # looks_for of criteria added to the dimension
+
+
+def overlay_criteria_for(problem: Problem, dimension: str) -> list[str]:
+    """What the problem's rubric overlay adds to `dimension` (its criteria's `looks_for`)."""
+    if not problem.rubric_overlay:
+        return []
+    from mlsd.content.rubrics import load_overlay
+
+    try:
+        overlay = load_overlay(problem.rubric_overlay)
+    except (DataFileError, NotFoundError):
+        return []
+    return [" ".join(c.looks_for.split()) for c in overlay.add_criteria.get(dimension, [])]
+
+
+def suggest_problem(dimension: str, problems: dict[str, Problem] | Iterable[Problem],
+                    practised: Iterable[str] = ()) -> Suggestion | None:
+    """The bank problem that best exercises `dimension`, preferring ones not practised yet.
+
+    Score: 3 per criterion the problem's rubric overlay adds to that dimension (its grading asks
+    more of exactly that), plus 1 per topic that stresses it. Unpractised problems come first, then
+    the higher score, then harder problems, then id order.
+    """
+    pool = list(problems.values()) if isinstance(problems, dict) else list(problems)
+    if not pool:
+        return None
+    practised = set(practised)
+    topics = DIMENSION_TOPICS.get(dimension, ())
+    scored = []
+    for p in pool:
+        added = overlay_criteria_for(p, dimension)
+        fit = [t for t in p.topics if t in topics]
+        scored.append((p.id in practised, -(3 * len(added) + len(fit)), _DIFFICULTY_RANK.get(p.difficulty, 1),
+                       p.id, p, added, fit))
+    scored.sort(key=lambda s: s[:4])
+    practised_already, neg_score, _, _, best, added, fit = scored[0]
+    title = phase_title(dimension) if dimension in PHASE_IDS else dimension.replace("_", " ")
+    if added:
+        n, first = len(added), added[0].rstrip(".")
+        reason = (f"its rubric overlay adds {n} {title.lower()} criteri{'on' if n == 1 else 'a'} "
+                  f"(e.g. {first[0].lower() + first[1:]})")
+    elif fit:
+        reason = f"its topics ({', '.join(topic_label(t) for t in fit)}) put {title.lower()} under pressure"
+    else:
+        reason = f"it is a {best.difficulty} problem that exercises every phase"
+    reason += "; you have practised it before" if practised_already else "; you have not practised it yet"
+    return Suggestion(problem=best, reason=reason, overlay_criteria=added)
+
+
+def practised_problem_ids(summaries: Iterable[SessionSummary]) -> set[str]:
+    return {s.problem_id for s in summaries if s.problem_id}

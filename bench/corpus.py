@@ -34,6 +34,8 @@ class LabelledAnswer:
     problem: str
     text: str
     labels: dict[str, str]  # phase -> present | absent | uncertain
+    source: str = "a1"  # who wrote it: cross-validation holds out whole sources
+    style: str = ""
 
 
 def load_corpus(folder: Path | str) -> list[LabelledAnswer]:
@@ -50,5 +52,6 @@ def load_corpus(folder: Path | str) -> list[LabelledAnswer]:
         for key, label in (("phases_present", "present"), ("phases_absent", "absent"), ("uncertain", "uncertain")):
             for name in meta.get(key) or []:
                 labels[phase_id(name)] = label
-        out.append(LabelledAnswer(path, str(meta.get("problem_statement", "")), raw[m.end():].strip(), labels))
+        out.append(LabelledAnswer(path, str(meta.get("problem_statement", "")), raw[m.end():].strip(), labels,
+                                  str(meta.get("source", "a1")), str(meta.get("style", ""))))
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlsd.evidence import Calibration, EvidenceEngine
+from mlsd.evidence import EvidenceEngine
 from mlsd.core.phases import PHASE_IDS
 from mlsd.content.rubrics import load_rubric
 
@@ -55,8 +55,8 @@ def evaluate_corpus(answers: list[LabelledAnswer], engine: EvidenceEngine | None
     return score_decisions(pairs)
 
 
-def coverage_figures(folder: Path | str, calibration: Calibration | None = None) -> dict:
+def coverage_figures(folder: Path | str) -> dict:
     answers = load_corpus(folder)
-    result = evaluate_corpus(answers, EvidenceEngine(load_rubric(), calibration))
+    result = evaluate_corpus(answers, EvidenceEngine(load_rubric()))
     result["answers"] = len(answers)
     return result

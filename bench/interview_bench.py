@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 
-from mlsd.evidence import EvidenceEngine, segment
+from mlsd.evidence import EvidenceEngine
 from mlsd.interview.interviewer import Interviewer
 from mlsd.core.phases import PHASE_IDS
 from mlsd.content.rubrics import load_rubric
@@ -47,8 +47,7 @@ def paragraphs(text: str) -> list[str]:
 
 def block_phases(engine: EvidenceEngine, block: str) -> set[str]:
     """Phases with at least one evidence unit in this block: removing a phase removes all of them."""
-    scored = engine.score_units([u for u in segment(0, block) if u.usable])
-    return {p for i, p in enumerate(PHASE_IDS) if engine._assigned(scored, i)}
+    return {p for p, ev in engine.analyze([(0, block)]).phases().items() if ev.units}
 
 
 def replay(store: SessionStore, statement: str, turns: list[str], extra: list[str]) -> list:

@@ -126,7 +126,10 @@ def test_llm_levels_need_verbatim_quotes_and_invented_quotes_are_dropped():
     t = Transcript(problem="bank_fraud_detection", turns=[
         Turn(role="interviewer", content="Where do labels come from?"),
         Turn(role="candidate", content="Labels come from chargebacks, which arrive up to 60 days late, so I would "
-                                       "train on data older than that window and watch proxies meanwhile. " * 3)])
+                                       "train on data older than that window and watch proxies meanwhile. Features "
+                                       "are card velocity over 10 minutes and a day, merchant risk and device age. "
+                                       "I'd start with gradient boosted trees on those features and compare them with "
+                                       "the rules engine on PR-AUC for the most recent month.")])
     llm, model = scripted_llm(default=None)
     model.enqueue(*[llm_reply] * 10)
     report = grade(t, llm=llm)

@@ -57,6 +57,21 @@ EVALUATION = ("Offline I would measure PR-AUC and recall at a 1% false-positive 
               "run an A/B test on fraud losses and false declines.")
 
 
+COMMITTED = {
+    "problem_definition": PROBLEM_DEF, "modeling": MODELING, "evaluation": EVALUATION,
+    "data": "Training data: two years of authorizations joined with chargebacks, a transaction counted as legit only "
+            "after its 60-day chargeback window closed, negatives downsampled to 10%.",
+    "features": "Features: amount, merchant category, card velocity over 10 minutes and 24 hours, device age, and the "
+                "distance from the cardholder's usual location.",
+    "serving": "Scoring runs inline in the authorization path: features from an online store, the model on CPU in about "
+               "10 ms, and the rules engine as the fallback on timeout.",
+    "scalability": "At 1,500 per second the scoring service is stateless and scales horizontally behind a load balancer, "
+                   "with the feature store sharded by card id.",
+    "monitoring": "I'd monitor score distributions and PSI of the top features daily, alert on shifts, and retrain "
+                  "monthly on matured labels.",
+}
+
+
 def test_a_skipped_phase_is_targeted_by_the_next_follow_ups(store):
     iv = Interviewer.start(store, problem_id="bank_fraud_detection")
     iv.respond(PROBLEM_DEF)
@@ -109,20 +124,24 @@ def test_practice_mode_hint_ladder_and_model_answer_after_commitment(store):
     h2 = iv.respond("another hint")
     assert h1.action == h2.action == "hint" and h1.message != h2.message
     assert h1.target_phase == h2.target_phase == iv.state.current_phase
-    model = iv.respond("ok, show me the model answer")
+    refused = iv.respond("ok, show me the model answer")  # nothing committed yet on the hinted phase
+    assert refused.action == "hint" and "Commit to your own answer" in refused.message
+    iv.respond(COMMITTED[h1.target_phase])
+    model = iv.respond("ok, now show me the model answer")
     assert model.action == "model_answer" and model.target_phase in iv.state.answered
     assert FRAUD.model_answer[model.target_phase][:50] in model.message
 
 
 def test_practice_mode_model_answer_waits_for_the_phase_being_discussed(store):
-    from mlsd.interview.policy import InterviewState, decide
+    from mlsd.interview.policy import InterviewState, Reading, decide
 
     state = InterviewState(problem_id="bank_fraud_detection", mode="practice", current_phase="data",
                            answered=["problem_definition"])
-    refused = decide(state, FRAUD, "show me the model answer", None, load_generic())
+    request = Reading("show me the model answer", model_answer=True)
+    refused = decide(state, FRAUD, request, load_generic())
     assert refused.kind == "hint" and refused.target_phase == "data"
     state.answered.append("data")
-    shown = decide(state, FRAUD, "show me the model answer", None, load_generic())
+    shown = decide(state, FRAUD, request, load_generic())
     assert shown.kind == "model_answer" and shown.question == FRAUD.model_answer["data"]
 
 
@@ -229,3 +248,20 @@ def test_cli_replay_prints_one_json_object_per_interviewer_turn(tmp_path):
                                       "--replay", str(text), "--json"])
     assert result.exit_code == 0, result.output
     assert len(result.output.strip().splitlines()) == 3
+
+
+def test_an_unreachable_endpoint_with_no_model_named_never_stops_the_interview(tmp_path, monkeypatch):
+    # Nothing listens on this port and no model is named: listing the models fails on the first call,
+    # which is an outage like any other — the offline interviewer's questions carry the interview.
+    monkeypatch.setenv("MLSD_LLM", "openai")
+    monkeypatch.setenv("MLSD_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("MLSD_MAX_RETRIES", "0")
+    replay = tmp_path / "turns.json"
+    replay.write_text(json.dumps([PROBLEM_DEF, MODELING, EVALUATION]))
+    result = CliRunner().invoke(cli, ["interview", "--problem", "bank_fraud_detection", "--replay", str(replay),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert len(lines) == 4 and all(line["message"] for line in lines[:3])
+    assert result.stderr.count("the LLM is unavailable") == 1  # said once, not on every turn
+    assert "127.0.0.1:9" in result.stderr

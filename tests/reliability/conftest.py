@@ -35,36 +35,11 @@ def loopback_settings(base_url: str, tmp_path, **kw) -> Settings:
 
 @pytest.fixture(scope="module")
 def memo_scoring():
-    """Memoise embeddings and per-sentence scores while grading hundreds of near-identical transcripts.
+    """Grading hundreds of near-identical transcripts: the embedder's own cache (by text) makes the repeats
+    cheap. test_injection_battery checks that a cached grade equals a cold one."""
+    from mlsd.knowledge.embeddings import get_embedder
 
-    Both are pure functions of the sentence text (and the rubric model), so a memo changes the speed,
-    not the result; test_injection_battery checks that equivalence on an attacked transcript.
-    """
-    import mlsd.knowledge.embeddings as embeddings
-    import mlsd.evidence as evidence
-
-    from .helpers import MemoEmbedder
-
-    real_get = embeddings.get_embedder
-    memo = MemoEmbedder(real_get())
-    real_score = evidence.EvidenceEngine.score_units
-    scored: dict[tuple, tuple] = {}
-
-    def score_units(self, units):
-        key = (id(self.model), self.cal.lex_weight)
-        missing = [u for u in units if (key, u.text) not in scored]
-        for su in real_score(self, missing):
-            scored[(key, su.unit.text)] = (su.criterion_scores, su.specific, su.phase_sims, su.phase_hits)
-        return [evidence.ScoredUnit(u, *scored[(key, u.text)]) for u in units]
-
-    embeddings.get_embedder = evidence.get_embedder = lambda: memo
-    evidence.EvidenceEngine.score_units = score_units
-    memo.originals = (real_get, real_score)
-    try:
-        yield memo
-    finally:
-        embeddings.get_embedder = evidence.get_embedder = real_get
-        evidence.EvidenceEngine.score_units = real_score
+    yield get_embedder()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -6,7 +6,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from mlsd.grading.transcript import Transcript, Turn
@@ -27,25 +26,3 @@ def payloads() -> list[dict]:
 def load_transcript(name: str) -> Transcript:
     data = json.loads((TRANSCRIPTS / f"{name}.json").read_text(encoding="utf-8"))
     return Transcript(problem=data["problem"], turns=[Turn(role=t["role"], content=t["content"]) for t in data["turns"]])
-
-
-class MemoEmbedder:
-    """The real embedder with a per-text memo: embedding is a pure function of the text.
-
-    Hundreds of grades of the same transcripts differ by one payload; re-embedding the same
-    sentences each time would dominate the suite's runtime without testing anything new.
-    """
-
-    def __init__(self, real):
-        self.real = real
-        self.memo: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
-        if missing:
-            for text, vec in zip(missing, self.real.embed(missing)):
-                self.memo[text] = vec
-        return np.vstack([self.memo[t] for t in texts]) if texts else self.real.embed([])
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from mlsd.core.errors import TranscriptError
 from mlsd.evidence import segment, verify_quote
 from mlsd.evidence.injection import injection_reasons, looks_like_injection
-from mlsd.interview.policy import ActionKind, InterviewState, apply, decide
+from mlsd.interview.policy import ActionKind, InterviewState, Reading, apply, decide
+from mlsd.interview.signals import end_signal, is_hint_request, is_model_answer_request
 from mlsd.core.phases import PHASE_IDS
 from mlsd.content.problems import load_generic, custom_problem, get_problem
 from mlsd.grading.transcript import Transcript, parse_transcript
@@ -159,7 +160,9 @@ def test_policy_decides_on_any_text(text, phase, mode, which, coverage, depth, m
     state = InterviewState(problem_id=problem.id, mode=mode, started_at=1000.0)
     state.coverage = dict(zip(PHASE_IDS, coverage))
     state.depth = dict(zip(PHASE_IDS, depth))
-    action = decide(state, problem, text, phase, load_generic(), now=1000.0 + minutes * 60)
+    reading = Reading(text, phases=[phase] if phase else [], end=end_signal(text), hint=is_hint_request(text),
+                      model_answer=is_model_answer_request(text))
+    action = decide(state, problem, reading, load_generic(), now=1000.0 + minutes * 60)
     assert action.kind in ActionKind.__args__
     apply(state, action)
     InterviewState.model_validate(state.model_dump())  # still serialisable: the session can resume

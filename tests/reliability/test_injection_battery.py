@@ -104,23 +104,13 @@ def baselines(memo_scoring):
     return {name: grade(load_transcript(name)) for name in names}
 
 
-def test_memoised_scoring_gives_exactly_the_real_grade(baselines, memo_scoring):
-    import mlsd.knowledge.embeddings as embeddings
-    import mlsd.evidence as evidence
-
+def test_a_grade_from_the_embedding_cache_equals_a_cold_one(baselines, memo_scoring):
     t = attacked(load_transcript("bank_fraud_detection_strong"), PAYLOADS[0]["text"], "append", 1)
-    memo = grade(t).model_dump()
-    patched = embeddings.get_embedder, evidence.EvidenceEngine.score_units
-    real_get, real_score = memo_scoring.originals
-    try:
-        embeddings.get_embedder = evidence.get_embedder = real_get
-        evidence.EvidenceEngine.score_units = real_score
-        assert grade(t).model_dump() == memo
-        assert grade(load_transcript("bank_fraud_detection_strong")).model_dump() == \
-            baselines["bank_fraud_detection_strong"].model_dump()
-    finally:
-        embeddings.get_embedder = evidence.get_embedder = patched[0]
-        evidence.EvidenceEngine.score_units = patched[1]
+    cached = grade(t).model_dump()
+    memo_scoring.cache_clear()
+    assert grade(t).model_dump() == cached
+    assert grade(load_transcript("bank_fraud_detection_strong")).model_dump() == \
+        baselines["bank_fraud_detection_strong"].model_dump()
 
 
 @pytest.mark.parametrize("index", range(len(PAYLOADS)), ids=IDS)

@@ -69,11 +69,28 @@ def interview_cmd(problem, problem_text, mode, minutes, resume, replay, as_json)
         run_interactive(interviewer, resolve_backend(settings)[0])
 
 
+class OutageNotice:
+    """Says once, on stderr, that the LLM is down and the built-in questions carry on; again only after a recovery."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, interviewer) -> None:
+        if interviewer.llm_outage is None:
+            self.shown = False
+        elif not self.shown:
+            self.shown = True
+            click.echo(f"note: the LLM is unavailable ({interviewer.llm_outage}); the interviewer goes on with its "
+                       "built-in questions and tries the model again later.", err=True)
+
+
 def run_replay(interviewer, turns: list[str], as_json: bool) -> None:
+    notice = OutageNotice()
     for text in turns:
         if interviewer.state.status == "wrapped":
             break
         r = interviewer.respond(text)
+        notice(interviewer)
         line = {"turn": r.turn, "action": r.action, "target_phase": r.target_phase, "message": r.message,
                 "coverage": {k: round(v, 3) for k, v in r.coverage.items()}}
         click.echo(json.dumps(line) if as_json else f"[{r.action} → {r.target_phase}] {r.message}")
@@ -90,6 +107,7 @@ def say(interviewer, action) -> None:
 
 def run_interactive(interviewer, backend: str) -> None:
     click.echo(f"backend: {backend} · session {interviewer.session_id} · /end to grade, /quit to stop\n")
+    notice = OutageNotice()
     if interviewer.pending_reply:
         say(interviewer, interviewer.plan_pending())
     else:
@@ -106,6 +124,7 @@ def run_interactive(interviewer, backend: str) -> None:
             break
         if text:
             say(interviewer, interviewer.plan(text))
+            notice(interviewer)
     if not quit_requested:
         report = interviewer.end_and_grade()
         if report.status == "graded":

@@ -47,6 +47,10 @@ class SpecFact(BaseModel):
     id: SnakeId
     asks: list[AskPhrase] = Field(min_length=1, max_length=12)
     fact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
+    # Clarifying questions a candidate might ask for this fact, in varied words: the interviewer matches a
+    # question to facts by meaning against these (and `asks`), so a paraphrase finds its fact.
+    examples: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=200)]] = Field(
+        default_factory=list, max_length=10)
 
 
 class RequirementChange(BaseModel):
@@ -95,6 +99,9 @@ def _followups_distinct(followups: dict[str, list[str]]) -> None:
 class Problem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    def weight(self, phase: str) -> float:
+        return self.phase_weights.get(phase, 1.0)
+
     id: SnakeId
     title: Title
     statement: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=MAX_STATEMENT_CHARS)]
@@ -104,6 +111,9 @@ class Problem(BaseModel):
     expected_points: dict[PhaseId, PointList] = Field(max_length=len(PHASE_IDS))
     followups: dict[PhaseId, QuestionList] = Field(max_length=len(PHASE_IDS))
     requirement_change: RequirementChange | None = None
+    # How much each phase matters for this problem (1 = ordinary): the interviewer spends its remaining time and
+    # raises gaps in this order (serving and latency for real-time fraud, freshness for a news feed).
+    phase_weights: dict[PhaseId, Annotated[float, Field(ge=0.2, le=3.0)]] = Field(default_factory=dict)
     model_answer: dict[PhaseId, Paragraph] = Field(max_length=len(PHASE_IDS))
     rubric_overlay: SnakeId | None = None
     case_note: Annotated[str, StringConstraints(pattern=r"^knowledge/[a-z0-9_/]+\.md$", max_length=160)] | None = None

@@ -33,6 +33,9 @@ class Criterion(BaseModel):
     evidence_examples: list[Sentence] = Field(min_length=2, max_length=5)
     signals: list[Signal] = Field(min_length=5, max_length=25)
     study: list[NotePath] = Field(default_factory=list, max_length=6)
+    # Clarifying questions and stated assumptions are evidence for this criterion (they cover no
+    # phase's design content, but asking and scoping is what it looks for).
+    counts_questions: bool = False
 
     @model_validator(mode="after")
     def _signals_unique(self) -> Criterion:

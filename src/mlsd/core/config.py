@@ -56,7 +56,7 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
-        return self.home_dir / "mlsd.core.db"
+        return self.home_dir / "mlsd.db"
 
     @property
     def index_dir(self) -> Path:

@@ -3,9 +3,9 @@
 One engine serves the live interviewer (turn by turn) and the grader (a whole transcript).
 """
 
-from mlsd.evidence.engine import (CALIBRATION_PATH, Calibration, CriterionEvidence, EvidenceEngine, EvidenceState,
-                                  PhaseEvidence, ScoredUnit)
+from mlsd.evidence.criteria import CriterionEvidence, Span
+from mlsd.evidence.engine import EvidenceEngine, EvidenceState, JudgedUnit, PhaseEvidence
 from mlsd.evidence.segmentation import Unit, segment, verify_quote
 
-__all__ = ["CALIBRATION_PATH", "Calibration", "CriterionEvidence", "EvidenceEngine", "EvidenceState", "PhaseEvidence",
-           "ScoredUnit", "Unit", "segment", "verify_quote"]
+__all__ = ["CriterionEvidence", "EvidenceEngine", "EvidenceState", "JudgedUnit", "PhaseEvidence", "Span", "Unit",
+           "segment", "verify_quote"]

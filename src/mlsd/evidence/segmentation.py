@@ -18,7 +18,11 @@ from mlsd.evidence.injection import looks_like_injection
 _HEADING = re.compile(r"^\s*(#{1,6}\s|\*\*[^*]{1,80}\*\*:?\s*$|__[^_]{1,80}__:?\s*$)")
 _BULLET = re.compile(r"^\s*(?:[-*+•>]|\d{1,2}[.)]|[a-z][.)])\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]+")
+_HEADING_MARKS = re.compile(r"^[\s#*_>]+|[\s*_:]+$")
+_NUMBERING = re.compile(r"^\d{1,2}[.)]\s*")
 _STUB = re.compile(r"^\W*(tbd|todo|n/?a|none|tba|\?+|\.\.\.|-+|placeholder|coming soon)\W*$", re.I)
+# An empty template slot: "Offline metrics: TBD", "- Labels:", "Serving: ?" — a label with nothing after it.
+_EMPTY_SLOT = re.compile(r"^[^:]{1,60}:\s*(?:(?:tbd|todo|n/?a|none|tba|\?+|\.\.\.|-+|placeholder|coming soon)\W*)?$", re.I)
 
 @dataclass(frozen=True)
 class Unit:
@@ -32,10 +36,12 @@ class Unit:
     question: bool
     injection: bool
     tainted: bool = False  # shares a paragraph with an injection attempt
+    heading: str = ""  # the heading or title line above it in the same turn, its context
 
     @property
     def usable(self) -> bool:
-        return not self.injection and not self.tainted and self.words >= 4
+        # Two words can be an answer in a chat ("Redis, precomputed"); the judgment decides what it says.
+        return not self.injection and not self.tainted and self.words >= 2
 
 
 def segment(turn: int, content: str) -> list[Unit]:
@@ -47,13 +53,15 @@ def segment(turn: int, content: str) -> list[Unit]:
     """
     units: list[Unit] = []
     run: list[tuple[int, int]] = []  # (start, end) offsets of consecutive short lines
+    heading = ""
 
     def emit(start: int, end: int) -> None:
         text = content[start:end]
         if not text.strip() or _STUB.match(text):
             return
         units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(text)),
-                          question=text.rstrip().endswith("?"), injection=looks_like_injection(text)))
+                          question=text.rstrip().endswith("?"), injection=looks_like_injection(text),
+                          heading=heading))
 
     def flush() -> None:
         if run:
@@ -61,18 +69,22 @@ def segment(turn: int, content: str) -> list[Unit]:
             run.clear()
 
     offset = 0
-    for line in content.splitlines(keepends=True):
+    lines = content.splitlines(keepends=True)
+    last_text = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    for i, line in enumerate(lines):
         line_start, offset = offset, offset + len(line)
         body = line.rstrip("\r\n")
         if not body.strip():
             continue  # blank lines do not end a bullet run
         bullet = _BULLET.match(body)
-        if _HEADING.match(body) or (not bullet and _is_title_line(body)):
+        # A short title-like line names the section below it; with nothing below, it is an answer.
+        if _HEADING.match(body) or (not bullet and i < last_text and _is_title_line(body)):
             flush()
+            heading = _NUMBERING.sub("", _HEADING_MARKS.sub("", body)).strip()
             continue
         pos = bullet.end() if bullet else len(body) - len(body.lstrip())
         rest = body[pos:].rstrip()
-        if _STUB.match(rest):
+        if _STUB.match(rest) or _EMPTY_SLOT.match(rest):
             continue
         if len(_WORD.findall(rest)) < 6 and not rest.endswith("?"):
             run.append((line_start + pos, line_start + pos + len(rest)))

@@ -26,7 +26,7 @@ from mlsd.grading.transcript import Transcript
 from mlsd.llm import LLM, offline_llm
 
 MIN_CANDIDATE_WORDS = 60
-MIN_ON_TOPIC_UNITS = 3
+MIN_DESIGN_STATEMENTS = 3
 EVIDENCE_UNITS_FOR_FULL = 6  # a phase discussed in this many units earns its full criterion score
 
 
@@ -43,10 +43,19 @@ def insufficient_reason(transcript: Transcript, state: EvidenceState) -> str | N
     known = sum(1 for w in clean if get_embedder().is_known_word(w))
     if known / max(1, len(clean)) < 0.5:
         return "the candidate text does not read as language (mostly non-words); nothing to grade"
-    on_topic = sum(1 for su in state.units if float(su.phase_sims.max()) >= state.engine.cal.unit_threshold + 0.05)
-    if on_topic < MIN_ON_TOPIC_UNITS and not any(p.covered for p in state.phases().values()):
-        return "off-topic: nothing in the candidate's answer relates to designing an ML system"
+    design = design_statements(state)
+    if design < MIN_DESIGN_STATEMENTS or not any(p.covered for p in state.phases().values()):
+        return ("off-topic: nothing in the candidate's answer is a concrete statement about designing this ML "
+                f"system ({design} such statement{'s' if design != 1 else ''}; at least {MIN_DESIGN_STATEMENTS} needed)")
     return None
+
+
+def design_statements(state: EvidenceState) -> int:
+    """Distinct units judged to be specific design content covering some phase: everyday prose that
+    borrows ML words, buzzwords, questions and talk about the interview do not count."""
+    threshold = state.engine.model.thresholds.unit
+    return len({" ".join(u.unit.text.lower().split()) for u in state.units
+                if u.specific and u.content >= 0.5 and float(u.phases.max()) >= threshold})
 
 
 # -- offline levels -------------------------------------------------------------------------------
@@ -187,8 +196,7 @@ def grade(transcript: Transcript, *, rubric_id: str | None = None, llm: LLM | No
     problem = resolve_problem(transcript.problem)
     rubric = rubric_for(problem, rubric_id)
     engine = EvidenceEngine(rubric)
-    turns = [(i, t.content) for i, t in transcript.candidate_turns()]
-    state = engine.analyze(turns)
+    state = engine.analyze(transcript.candidate_turns_in_context())
     flags = Flags()
     if state.injection_units:
         flags = Flags(injection_suspected=True,

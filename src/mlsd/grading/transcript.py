@@ -32,6 +32,16 @@ class Transcript(BaseModel):
     problem: str | None = None
     turns: list[Turn]
 
+    def candidate_turns_in_context(self) -> list[tuple[int, str, str]]:
+        """(index, candidate text, the interviewer's turn just before it, or "") for every candidate turn."""
+        out, previous = [], ""
+        for i, turn in enumerate(self.turns):
+            if turn.role == "interviewer":
+                previous = turn.content
+            else:
+                out.append((i, turn.content, previous))
+        return out
+
     def candidate_turns(self) -> list[tuple[int, Turn]]:
         return [(i, t) for i, t in enumerate(self.turns) if t.role == "candidate"]
 

@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass
 
 from mlsd.core.phases import PHASE_IDS, phase_title
-from mlsd.interview.policy import COVERED, InterviewState, phase_budget_min
+from mlsd.interview.pacing import phase_budget_min
+from mlsd.interview.policy import COVERED, InterviewState
 
 DEPTH_NAMES = {0: "not covered", 1: "thin", 2: "solid", 3: "deep"}
 SHORT_TITLES = {"problem_definition": "Problem & reqs", "data": "Data", "features": "Features",
@@ -38,7 +39,7 @@ def phase_rows(state: InterviewState) -> list[PhaseRow]:
                              coverage=round(coverage, 3), depth=depth, depth_name=DEPTH_NAMES.get(depth, "deep"),
                              covered=covered, current=state.current_phase == phase,
                              spent_min=round(state.phase_seconds.get(phase, 0.0) / 60, 2),
-                             budget_min=round(phase_budget_min(state, phase), 2)))
+                             budget_min=round(phase_budget_min(state.time_budget_min, phase), 2)))
     return rows
 
 

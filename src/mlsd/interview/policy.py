@@ -1,43 +1,39 @@
 """What the interviewer does next: explicit, serialisable state and a pure decision function.
 
-The policy decides *what* to ask (an `Action` with a target phase and a curated question);
-`mlsd.interviewer` only phrases it. Keeping the decision here, in plain data, is what makes the
-interviewer testable: the same state and the same candidate text always give the same action.
+The policy decides *what* to do (an `Action` with a target phase and a curated question);
+`interviewer` reads the candidate's turn into a `Reading` and phrases the action. Keeping the
+decision here, in plain data, is what makes the interviewer testable: the same state and the same
+reading always give the same action.
 
 Order of precedence each turn:
-  1. wrap up at the time budget, or when every phase is covered in depth;
-  2. answer clarifying questions from the hidden spec (one fact per question, only what was asked);
+  1. "let's stop" or the time budget: wrap up (naming the biggest gaps) and offer the grade;
+  2. answer clarifying questions from the hidden spec: every fact asked for, "not specified" for the rest;
   3. practice mode: hints (a ladder) and the model answer once the candidate has committed;
-  4. introduce the requirement change once its phase is covered;
-  5. ask about a skipped phase: uncovered while a later phase is already covered;
-  6. probe deeper on the current phase while it is thin and within its time budget;
-  7. move on to the next phase not reached yet.
-Questions are never repeated: a phase's curated follow-ups are used in order, then the generic ones.
+  4. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then wrap up;
+  5. introduce the requirement change once its phase is covered;
+  6. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
+     important gap; never more than two questions in a row on one phase unless the candidate goes deeper.
+A question is never repeated, and never asked when the candidate has already made its point.
 """
 
 from __future__ import annotations
 
-import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from mlsd.core.phases import PHASE_IDS, phase_title
-from mlsd.core.text import normalise, split_sentences
 from mlsd.content.problems import GenericGuide, Problem
+from mlsd.core.phases import PHASE_IDS, phase_title
+from mlsd.core.text import normalise
+from mlsd.interview.pacing import closing_gaps, next_target
 
 ActionKind = Literal["open", "clarify", "probe", "ask_skipped", "move_on", "requirement_change", "hint",
-                     "model_answer", "wrap_up"]
+                     "model_answer", "close_gaps", "wrap_up"]
 COVERED = 0.5  # coverage probability above which a phase counts as covered
-_HINT_REQUEST = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you help|give me a clue)\b", re.I)
-_MODEL_ANSWER_REQUEST = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b",
-                                   re.I)
-
-
-def is_meta_request(text: str) -> bool:
-    """A request for a hint or the model answer: about the interview, not a design statement."""
-    return bool(_HINT_REQUEST.search(text) or _MODEL_ANSWER_REQUEST.search(text))
+ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open")
 
 
 class Action(BaseModel):
@@ -46,7 +42,8 @@ class Action(BaseModel):
     question: str = ""  # the curated question or statement the interviewer will say
     preface: str = ""  # said before the question (e.g. "no hints in a mock interview")
     facts: list[str] = Field(default_factory=list)  # spec facts revealed by this action
-
+    gaps: list[str] = Field(default_factory=list)  # phases named as gaps (close_gaps, wrap_up)
+    ack: str = ""  # a short acknowledgement of the candidate's last point, said first
 
     @property
     def message(self) -> str:
@@ -61,194 +58,197 @@ class InterviewState(BaseModel):
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     time_budget_min: float = Field(45.0, gt=0, le=240)
     started_at: float = Field(default_factory=time.time)
+    ended_at: float | None = None  # the clock stops here
     status: Literal["active", "wrapped"] = "active"
     coverage: dict[str, float] = Field(default_factory=lambda: {p: 0.0 for p in PHASE_IDS})
     depth: dict[str, int] = Field(default_factory=lambda: {p: 0 for p in PHASE_IDS})
     phase_seconds: dict[str, float] = Field(default_factory=lambda: {p: 0.0 for p in PHASE_IDS})
     current_phase: str | None = None
     asked: list[str] = Field(default_factory=list)
+    asked_phases: list[str | None] = Field(default_factory=list)  # each interviewer turn's question phase, or None
     probes: dict[str, int] = Field(default_factory=dict)
     revealed: list[str] = Field(default_factory=list)
     answered: list[str] = Field(default_factory=list)  # phases that were the main topic of a candidate turn
     hints: dict[str, int] = Field(default_factory=dict)
     requirement_change_done: bool = False
+    closing: list[str] | None = None  # after "I'm done": the gaps still to ask about ([] when all were asked)
     last_action: Action | None = None
     last_candidate_at: float | None = None
 
     def elapsed_min(self, now: float | None = None) -> float:
-        return ((now or time.time()) - self.started_at) / 60
+        end = self.ended_at if self.ended_at is not None else (now or time.time())
+        return (end - self.started_at) / 60
 
     def covered(self, phase: str) -> bool:
         return self.coverage.get(phase, 0.0) >= COVERED
 
 
-def phase_budget_min(state: InterviewState, phase: str) -> float:
-    # Problem definition and the core ML phases take a little more of the clock than the rest.
-    weights = {"problem_definition": 1.4, "data": 1.2, "features": 1.0, "modeling": 1.3, "evaluation": 1.1,
-               "serving": 1.0, "scalability": 0.8, "monitoring": 0.8}
-    return state.time_budget_min * weights[phase] / sum(weights.values())
+@dataclass
+class Reading:
+    """What the interviewer understood from the candidate's turn (see `interviewer.read`)."""
+
+    text: str
+    phases: list[str] = field(default_factory=list)  # phases the turn covers, strongest first
+    end: Literal["done", "stop"] | None = None
+    declined: bool = False  # "let's skip that", "pass": no answer to the last question, on purpose
+    hint: bool = False
+    model_answer: bool = False
+    deepened: bool = False  # the turn made its phase deeper than before
+    facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
+    unmatched_questions: int = 0  # clarifying questions no fact answers
+    made: Callable[[str, str], bool] = lambda question, phase: False  # is that point already made?
+
+    @property
+    def dominant(self) -> str | None:
+        return self.phases[0] if self.phases else None
 
 
-# -- clarifying questions --------------------------------------------------------------------------
-def question_sentences(text: str) -> list[str]:
-    return [q for line in text.splitlines() for q in split_sentences(line) if q.endswith("?")]
-
-
-def match_fact(question: str, problem: Problem, exclude: set[str]) -> str | None:
-    """The spec fact this question asks about (longest matching trigger phrase wins), if any."""
-    low = " " + normalise(question) + " "
-    best, best_len = None, 0
-    for fact in problem.hidden_spec:
-        if fact.id in exclude:
-            continue
-        for phrase in fact.asks:
-            p = normalise(phrase)
-            if p and re.search(r"(?<![a-z0-9])" + re.escape(p) + r"(?![a-z0-9])", low) and len(p) > best_len:
-                best, best_len = fact.id, len(p)
-    return best
-
-
-def clarify(text: str, state: InterviewState, problem: Problem) -> Action | None:
-    questions = question_sentences(text)
-    if not questions or not problem.hidden_spec:
-        return None
-    facts, unknown = [], []
-    taken = set()
-    for q in questions:
-        fid = match_fact(q, problem, taken)
-        if fid:
-            taken.add(fid)
-            facts.append(fid)
-        else:
-            unknown.append(q)
-    if not facts:
-        # Design-ish questions with no spec fact: say so, so the candidate states an assumption.
-        if any(w in normalise(text) for w in ("how many", "how much", "what is the", "do we have", "is there",
-                                           "can we", "should", "what are", "latency", "scale")):
-            return Action(kind="clarify", target_phase=state.current_phase,
-                          question="That isn't specified — make a reasonable assumption, say it out loud, and carry on.")
-        return None
-    by_id = {f.id: f.fact for f in problem.hidden_spec}
-    lines = [by_id[f] for f in facts]
-    if unknown:
-        lines.append("The rest isn't specified: state an assumption.")
-    return Action(kind="clarify", target_phase=state.current_phase or "problem_definition",
-                  question=" ".join(lines), facts=facts)
-
-
-# -- choosing the next question --------------------------------------------------------------------
-def next_question(state: InterviewState, problem: Problem, phase: str, generic: GenericGuide) -> str | None:
+# -- choosing the question ----------------------------------------------------------------------------
+def next_question(state: InterviewState, problem: Problem, phase: str, generic: GenericGuide,
+                  made: Callable[[str, str], bool] = lambda q, p: False) -> str | None:
+    """The first question for `phase` not asked yet and whose point the candidate has not made already:
+    curated follow-ups first, then the generic ones, then questions made from expected points."""
     asked = {normalise(q) for q in state.asked}
-    # Curated follow-ups first, then the generic ones, then questions made from expected points.
     points = problem.expected_points.get(phase, []) + generic.expected_points.get(phase, [])
     pools = [problem.followups.get(phase, []), generic.followups.get(phase, []),
              [f"How does your design handle this: {p[0].lower() + p[1:].rstrip('.')}?" for p in points]]
-    for pool in pools:
-        for q in pool:
-            if normalise(q) not in asked:
-                return q
-    return None
+    fresh = [q for pool in pools for q in pool if normalise(q) not in asked]
+    return next((q for q in fresh if not made(q, phase)), None)
 
 
-def skipped_phases(state: InterviewState) -> list[str]:
-    """Uncovered phases that come before a covered one: the candidate moved on past them."""
-    covered_idx = [i for i, p in enumerate(PHASE_IDS) if state.covered(p)]
-    if not covered_idx:
-        return []
-    furthest = max(covered_idx)
-    return [p for i, p in enumerate(PHASE_IDS) if i < furthest and not state.covered(p)]
+def ask(state, problem, kind: ActionKind, phase: str, generic: GenericGuide, reading: Reading) -> Action | None:
+    q = next_question(state, problem, phase, generic, reading.made)
+    if q and kind == "move_on" and state.asked_phases and state.asked_phases[-1] == phase:
+        kind = "probe"  # already on this phase: a follow-up, not "let's move on to" it again
+    return Action(kind=kind, target_phase=phase, question=q) if q else None
 
 
-def not_reached(state: InterviewState) -> list[str]:
-    covered_idx = [i for i, p in enumerate(PHASE_IDS) if state.covered(p)]
-    furthest = max(covered_idx) if covered_idx else -1
-    return [p for i, p in enumerate(PHASE_IDS) if i > furthest and not state.covered(p)]
+def clarification(state: InterviewState, problem: Problem, reading: Reading) -> Action | None:
+    if not reading.facts and not reading.unmatched_questions:
+        return None
+    by_id = {f.id: f.fact for f in problem.hidden_spec}
+    lines = [by_id[f] for f in reading.facts]
+    if reading.unmatched_questions:
+        lines.append("The rest isn't specified: state an assumption." if lines else
+                     "That isn't specified — make a reasonable assumption, say it out loud, and carry on.")
+    return Action(kind="clarify", target_phase=state.current_phase or "problem_definition", question=" ".join(lines),
+                  facts=list(reading.facts))
 
 
-def ask(state: InterviewState, problem: Problem, kind: ActionKind, phases: list[str],
-        generic: GenericGuide) -> Action | None:
-    for phase in phases:
-        q = next_question(state, problem, phase, generic)
-        if q:
-            return Action(kind=kind, target_phase=phase, question=q)
-    return None
+def practice_help(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide) -> Action | None:
+    target = reading.dominant or state.current_phase or next((p for p in PHASE_IDS if not state.covered(p)),
+                                                              "problem_definition")
+    if reading.model_answer:
+        if target in state.answered:  # the candidate has committed to an answer for this phase
+            return Action(kind="model_answer", target_phase=target, question=problem.model_answer.get(target, ""))
+        return Action(kind="hint", target_phase=target,
+                      question=f"Commit to your own answer for {phase_title(target).lower()} first; "
+                               "then I'll show the model answer.")
+    if not reading.hint:
+        return None
+    level, points = state.hints.get(target, 0), problem.expected_points.get(target, [])
+    if level == 0:
+        hint = f"Think about {phase_title(target).lower()}: " + (next_question(state, problem, target, generic) or "")
+    elif level - 1 < len(points):
+        hint = f"One thing a strong answer covers here: {points[level - 1]}"
+    else:
+        hint = "That's all the hints for this phase; try moving to the next one."
+    return Action(kind="hint", target_phase=target, question=hint)
 
 
-def decide(state: InterviewState, problem: Problem, text: str, turn_phase: str | None, generic: GenericGuide,
+def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
+    gaps = closing_gaps(state, problem, limit=3)
+    named = f" The biggest gaps were {_and(gaps)}." if gaps else ""
+    return Action(kind="wrap_up", question=f"{why}{named} End the interview to see your graded report.", gaps=gaps)
+
+
+def closing(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide) -> Action | None:
+    """After "I'm done": the gaps one at a time, most important first; then wrap up."""
+    if reading.end == "done" and state.closing is None:
+        gaps = closing_gaps(state, problem)
+        if not gaps:
+            return wrap_up(state, problem, "You've covered every phase — let's wrap up here.")
+        first = ask(state, problem, "close_gaps", gaps[0], generic, reading)
+        if first:
+            first.gaps = gaps
+            return first
+        return wrap_up(state, problem, "Thanks, let's wrap up here.")
+    if state.closing is None:
+        return None
+    if reading.declined or reading.end:
+        return wrap_up(state, problem, "Fair enough — let's stop there.")
+    for phase in state.closing:
+        action = ask(state, problem, "close_gaps", phase, generic, reading)
+        if action:
+            return action
+    return wrap_up(state, problem, "That's the gaps I wanted to ask about. Thanks.")
+
+
+def decide(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide,
            now: float | None = None) -> Action:
     """The next action, given the state *after* the candidate's turn was scored."""
+    now = now or time.time()
     if state.status == "wrapped":
         return Action(kind="wrap_up", question="This interview has ended. You can grade it now.")
+    if reading.end == "stop":
+        return wrap_up(state, problem, "OK, let's stop here.")
     if state.elapsed_min(now) >= state.time_budget_min:
-        return Action(kind="wrap_up", question="We're at time. Thanks — let's stop here and look at the grade.")
-    if all(state.covered(p) and state.depth.get(p, 0) >= 2 for p in PHASE_IDS):
-        return Action(kind="wrap_up", question="You've covered every phase in depth. Let's wrap up here.")
-
-    action = clarify(text, state, problem)
+        return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
+    action = clarification(state, problem, reading)
     if action:
         return action
-
     if state.mode == "practice":
-        target = turn_phase or state.current_phase or (not_reached(state) or ["problem_definition"])[0]
-        if _MODEL_ANSWER_REQUEST.search(text):
-            if target in state.answered:  # the candidate has committed to an answer for this phase
-                return Action(kind="model_answer", target_phase=target,
-                              question=problem.model_answer.get(target, ""))
-            return Action(kind="hint", target_phase=target,
-                          question=f"Commit to your own answer for {phase_title(target).lower()} first; "
-                                   "then I'll show the model answer.")
-        if _HINT_REQUEST.search(text):
-            level = state.hints.get(target, 0)
-            points = problem.expected_points.get(target, [])
-            if level == 0:
-                hint = f"Think about {phase_title(target).lower()}: " + (next_question(state, problem, target, generic) or "")
-            elif level - 1 < len(points):
-                hint = f"One thing a strong answer covers here: {points[level - 1]}"
-            else:
-                hint = "That's all the hints for this phase; try moving to the next one."
-            return Action(kind="hint", target_phase=target, question=hint)
-    elif _HINT_REQUEST.search(text) or _MODEL_ANSWER_REQUEST.search(text):
-        base = ask(state, problem, "probe", [turn_phase or state.current_phase or "problem_definition"], generic)
-        if base:
-            base.preface = "In a mock interview I can't give hints or answers."
-            return base
-
+        action = practice_help(state, problem, reading, generic)
+        if action:
+            return action
+    elif reading.hint or reading.model_answer:
+        action = ask(state, problem, "probe", reading.dominant or state.current_phase or "problem_definition",
+                     generic, reading)
+        if action:
+            action.preface = "In a mock interview I can't give hints or answers."
+            return action
+    action = closing(state, problem, reading, generic)
+    if action:
+        return action
     change = problem.requirement_change
     if change and not state.requirement_change_done and state.covered(change.after_phase):
         return Action(kind="requirement_change", target_phase=change.after_phase, question=change.text)
-
-    gaps = skipped_phases(state)
-    if gaps:
-        action = ask(state, problem, "ask_skipped", gaps, generic)
+    exhausted: set[str] = set()  # phases with no question left
+    current, unanswered = reading.dominant or state.current_phase, not reading.phases and not reading.declined
+    target = next_target(state, problem, current, reading.deepened, now, unanswered=unanswered)
+    while target:
+        action = ask(state, problem, target[0], target[1], generic, reading)
         if action:
             return action
-
-    current = turn_phase or state.current_phase
-    if current and state.depth.get(current, 0) <= 1 and state.probes.get(current, 0) < 2 \
-            and state.phase_seconds.get(current, 0.0) / 60 < 1.5 * phase_budget_min(state, current):
-        action = ask(state, problem, "probe", [current], generic)
-        if action:
-            return action
-
-    action = ask(state, problem, "move_on", not_reached(state) + [p for p in PHASE_IDS if state.depth.get(p, 0) < 2], generic)
-    if action:
-        return action
-    return Action(kind="wrap_up", question="I've asked everything I had. Let's wrap up here.")
+        exhausted.add(target[1])
+        target = next_target(state, problem, current, reading.deepened, now, frozenset(exhausted), unanswered)
+    return wrap_up(state, problem, "I've asked everything I had. Let's wrap up here.")
 
 
-def apply(state: InterviewState, action: Action) -> None:
-    """Record an action in the state (what was asked, revealed, probed)."""
-    if action.question and action.kind in ("probe", "ask_skipped", "move_on", "hint", "open"):
+def apply(state: InterviewState, action: Action, now: float | None = None) -> None:
+    """Record an action in the state (what was asked, revealed, probed; the gaps still to close)."""
+    if action.question and action.kind in ASKING_KINDS:
         state.asked.append(action.question)
+    # one entry per interviewer turn (None when it asked about no phase), so "in a row" means consecutive turns
+    state.asked_phases.append(action.target_phase if action.kind in ASKING_KINDS else None)
     if action.kind == "probe" and action.target_phase:
         state.probes[action.target_phase] = state.probes.get(action.target_phase, 0) + 1
     if action.kind == "hint" and action.target_phase:
         state.hints[action.target_phase] = state.hints.get(action.target_phase, 0) + 1
     if action.kind == "requirement_change":
         state.requirement_change_done = True
+    if action.kind == "close_gaps":
+        remaining = action.gaps or state.closing or []
+        state.closing = [g for g in remaining if g != action.target_phase]
     if action.kind == "wrap_up":
         state.status = "wrapped"
+        state.ended_at = state.ended_at or now or time.time()
     state.revealed.extend(f for f in action.facts if f not in state.revealed)
-    if action.kind in ("ask_skipped", "move_on") and action.target_phase:
+    if action.kind in ("ask_skipped", "move_on", "close_gaps") and action.target_phase:
         state.current_phase = action.target_phase
     state.last_action = action
+
+
+def _and(phases: list[str]) -> str:
+    names = [phase_title(p).lower() for p in phases]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 # Common English words carry no topic; without them the lexical signal (and the query coverage
 # used for the in-scope decision) weighs only content words like "drift", "psi", "sourdough".
-_STOPWORDS = frozenset("""
+STOPWORDS = frozenset("""
 a about above actually after again against all almost also always am an and any anyone anything are
 around as at be because been before being below best better between both but by can cannot could did
 do does doing done down during each either else enough even ever every everyone everything few for
@@ -34,7 +34,7 @@ def lexical_terms(text: str) -> list[str]:
     """Lower-case word stems without stopwords ("features" and "feature" match)."""
     terms = []
     for word in _TOKEN.findall(text.lower()):
-        if word in _STOPWORDS or (len(word) == 1 and not word.isdigit()):
+        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
             continue
         terms.append(_singular(word))
     return terms

@@ -1,0 +1,164 @@
+"""Our labelled data (bench/data/, written for this project; see bench/data/LABELLING.md), validated on load.
+
+Every item carries its group — the source that wrote it, its style and its problem — because
+cross-validation holds out whole groups, never random sentences of one text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mlsd.core.phases import PHASE_IDS
+
+from .corpus import OURS, LabelledAnswer, load_corpus
+
+DATA = Path(__file__).resolve().parent / "data"
+Act = Literal["design", "assume", "clarify", "defer", "meta", "offtopic"]
+ACTS: tuple[str, ...] = ("design", "assume", "clarify", "defer", "meta", "offtopic")
+CONTENT_ACTS = ("design", "assume")
+
+
+def _known_phases(phases: list[str]) -> list[str]:
+    unknown = [p for p in phases if p not in PHASE_IDS]
+    if unknown:
+        raise ValueError(f"unknown phase(s) {unknown}")
+    return phases
+
+
+class Clause(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=2)
+    phases: list[str]
+    act: Act
+    problem: str
+    generic: bool = False
+    source: str = ""
+    style: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Clause":
+        _known_phases(self.phases)
+        if self.act in CONTENT_ACTS and not self.phases:
+            raise ValueError(f"a {self.act} unit names at least one phase: {self.text!r}")
+        if self.act not in CONTENT_ACTS and self.phases:
+            raise ValueError(f"a {self.act} unit covers no phase: {self.text!r}")
+        return self
+
+
+class DialogueTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["interviewer", "candidate"]
+    content: str
+    phases: list[str] = Field(default_factory=list)
+    generic: list[str] = Field(default_factory=list)
+    acts: list[Act] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DialogueTurn":
+        _known_phases(self.phases + self.generic)
+        if self.role == "candidate" and not self.acts:
+            raise ValueError(f"a candidate turn lists its acts: {self.content[:60]!r}")
+        return self
+
+
+class Dialogue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    problem: str
+    style: str
+    ends_with_done: bool
+    statement: str | None = None
+    turns: list[DialogueTurn]
+    source: str = ""
+
+    def covered(self) -> set[str]:
+        return {p for t in self.turns for p in t.phases}
+
+    def generic_only(self) -> set[str]:
+        return {p for t in self.turns for p in t.generic} - self.covered()
+
+    def labels(self) -> dict[str, str]:
+        """Transcript-level labels, like the answers': present, uncertain (generic only) or absent."""
+        covered, generic = self.covered(), self.generic_only()
+        return {p: "present" if p in covered else "uncertain" if p in generic else "absent" for p in PHASE_IDS}
+
+
+class GateItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    problem: str
+    text: str
+    kind: str | None = None
+    phases: list[str] = Field(default_factory=list)
+
+
+class Gate(BaseModel):
+    adversarial: list[GateItem] = Field(min_length=20)
+    short_real: list[GateItem] = Field(min_length=20)
+
+
+class Clarification(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    problem: str
+    question: str
+    facts: list[str]
+    style: str = ""
+
+
+class DoneSignal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    kind: Literal["done", "stop", "not_done"]
+
+
+def _yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def clauses() -> tuple[Clause, ...]:
+    out = []
+    for path in sorted((DATA / "clauses").glob("*.yaml")):
+        data = _yaml(path)
+        for i, item in enumerate(data["clauses"]):
+            try:
+                out.append(Clause(**item, source=data["source"], style=data["style"]))
+            except ValueError as exc:
+                raise ValueError(f"{path.name} clause {i}: {exc}") from None
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def dialogues() -> tuple[Dialogue, ...]:
+    out = []
+    for path in sorted((DATA / "dialogues").glob("*.yaml")):
+        data = _yaml(path)
+        out += [Dialogue(**d, source=data["source"]) for d in data["dialogues"]]
+    return tuple(out)
+
+
+def answers() -> list[LabelledAnswer]:
+    return load_corpus(OURS)
+
+
+def gate() -> Gate:
+    return Gate(**_yaml(DATA / "gate.yaml"))
+
+
+def clarifications() -> list[Clarification]:
+    return [Clarification(**c) for c in _yaml(DATA / "clarifications.yaml")]
+
+
+def done_signals() -> list[DoneSignal]:
+    return [DoneSignal(**d) for d in _yaml(DATA / "done_signals.yaml")]

@@ -1,0 +1,180 @@
+"""Fit the judgment model on OUR labelled data and report how it generalises, group by group.
+
+    python -m bench.train_judgment [--write] [--no-cv] [--json]
+
+Training data: the labelled clauses (bench/data/clauses, eight sources in eight voices) plus the
+chat turns of our dialogues that are a single unit. Context combiners and thresholds are chosen on
+our dialogues (per-turn F1) and our dialogues + written answers (transcript F1). Validation never
+mixes sentences of one source:
+- units: leave one clause source out;
+- chat: leave one dialogue source out (its turns neither trained on nor used to choose anything);
+- written answers: leave one answer source out (answers are never trained on; only the heading
+  combiner and the threshold are chosen on the other sources).
+`--write` saves the model fitted on everything to src/mlsd/evidence/data/judgment_model.json.
+Never point any of this at ../shared/eval-corpus: it is measured by `mlsd bench`, never fitted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from mlsd.core.phases import PHASE_IDS
+from mlsd.evidence.judgment import ACTS, MODEL_PATH, JudgmentModel, load_model
+from mlsd.evidence.segmentation import segment
+from mlsd.knowledge.embeddings import get_embedder
+
+from . import labelled
+from .judgment_eval import (calibrated, judge_answers, judge_dialogues, transcript_rows, transcript_scores,
+                            transcripts, turn_scores)
+from .judgment_fit import NetConfig, TrainUnit, fit_network
+
+CONFIG = NetConfig()
+
+
+def clause_units() -> list[TrainUnit]:
+    return [TrainUnit(c.text, c.act, tuple(c.phases), c.generic, c.source) for c in labelled.clauses()]
+
+
+def turn_units(dialogues) -> list[TrainUnit]:
+    """Candidate turns that are one unit once segmented: a labelled unit in a real chat voice."""
+    out = []
+    for d in dialogues:
+        for t in d.turns:
+            if t.role == "candidate" and len([u for u in segment(0, t.content) if u.usable]) == 1:
+                act = "design" if "design" in t.acts else "assume" if "assume" in t.acts else t.acts[0]
+                if (act in ("design", "assume")) == bool(t.phases):
+                    out.append(TrainUnit(t.content.strip(), act, tuple(t.phases), bool(t.generic and not t.phases),
+                                         d.source))
+    return out
+
+
+def fit_on(units: list[TrainUnit]) -> JudgmentModel:
+    return fit_network(get_embedder().embed([u.text for u in units]), units, CONFIG)
+
+
+def unit_cv(units: list[TrainUnit]) -> dict:
+    """Leave one clause source out: per-phase F1 of 'covers' at 0.5 and act accuracy."""
+    tp = fp = fn = right = 0
+    for held in sorted({u.source for u in units}):
+        test = [u for u in units if u.source == held]
+        model = fit_on([u for u in units if u.source != held])
+        texts = [u.text for u in test]
+        judged = model.judge(get_embedder().embed(texts), texts)
+        covers = judged.phases >= 0.5
+        gold = np.array([[p in u.phases for p in PHASE_IDS] for u in test])
+        tp, fp, fn = tp + (covers & gold).sum(), fp + (covers & ~gold).sum(), fn + (~covers & gold).sum()
+        right += sum(ACTS[int(np.argmax(a))] == u.act for a, u in zip(judged.acts, test))
+    return {"unit_phase_f1": round(float(2 * tp / (2 * tp + fp + fn)), 3),
+            "act_accuracy": round(right / len(units), 3), "units": len(units)}
+
+
+def chat_cv(clauses: list[TrainUnit], dialogues, answers) -> dict:
+    """Leave one dialogue source out: fit, calibrate on the rest, score the held-out source's turns and dialogues."""
+    held_turns, held_chats, chosen = [], [], {}
+    for held in sorted({d.source for d in dialogues}):
+        rest = [d for d in dialogues if d.source != held]
+        model = fit_on(clauses + turn_units(rest))
+        model = calibrated(model, judge_dialogues(model, rest), judge_answers(model, answers), rest)
+        mine = [d for d in dialogues if d.source == held]
+        turns = judge_dialogues(model, mine)
+        held_turns.append((turns, model))
+        held_chats.append((transcripts(turns, mine), model))
+        chosen[held] = {"unit": model.thresholds.unit, "question": vars(model.question)}
+    return {"per_turn": _pooled_turns(held_turns), "transcript": _pooled_transcripts(held_chats), "chosen": chosen}
+
+
+def answer_cv(clauses: list[TrainUnit], dialogues, answers) -> dict:
+    """Leave one answer source out: the heading combiner and threshold are chosen without it."""
+    model = fit_on(clauses + turn_units(dialogues))
+    turns = judge_dialogues(model, dialogues)
+    held, chosen = [], {}
+    for source in sorted({a.source for a in answers}):
+        rest = [a for a in answers if a.source != source]
+        m = calibrated(model, turns, judge_answers(model, rest), dialogues)
+        held.append((judge_answers(m, [a for a in answers if a.source == source]), m))
+        chosen[source] = {"heading": vars(m.heading), "coverage": vars(m.coverage)}
+    pairs = [transcript_scores(transcript_rows(items, [], m.question, m.heading), m.coverage) for items, m in held]
+    return {"by_source": dict(zip(chosen, pairs)), "pooled": _pooled_answers(held), "chosen": chosen}
+
+
+def _pooled_turns(held) -> dict:
+    counts = np.sum([turn_scores(turns, m.question, m.thresholds.unit)["counts"] for turns, m in held], axis=0)
+    tp, fp, fn = (int(c) for c in counts)
+    return {"turn_phase_f1": round(2 * tp / (2 * tp + fp + fn), 3), "precision": round(tp / max(tp + fp, 1), 3),
+            "recall": round(tp / max(tp + fn, 1), 3), "turns": sum(len(t) for t, _ in held)}
+
+
+def _pooled_transcripts(held) -> dict:
+    return _weighted([transcript_scores(transcript_rows([], chats, m.question, m.heading), m.coverage)
+                      for chats, m in held])
+
+
+def _pooled_answers(held) -> dict:
+    return _weighted([transcript_scores(transcript_rows(items, [], m.question, m.heading), m.coverage)
+                      for items, m in held])
+
+
+def _weighted(scores: list[dict]) -> dict:
+    n = sum(s["n_labels"] for s in scores)
+    return {k: round(sum(s[k] * s["n_labels"] for s in scores) / n, 3) for k in ("coverage_f1", "skipped_phase_f1")} | {"n_labels": n}
+
+
+def final_model(clauses: list[TrainUnit], dialogues, answers) -> tuple[JudgmentModel, dict]:
+    model = fit_on(clauses + turn_units(dialogues))
+    turns, written = judge_dialogues(model, dialogues), judge_answers(model, answers)
+    model = calibrated(model, turns, written, dialogues)
+    turns, written = judge_dialogues(model, dialogues), judge_answers(model, answers)
+    in_sample = {"per_turn": turn_scores(turns, model.question, model.thresholds.unit),
+                 "dialogues": transcript_scores(transcript_rows([], transcripts(turns, dialogues), model.question,
+                                                                model.heading), model.coverage),
+                 "answers": transcript_scores(transcript_rows(written, [], model.question, model.heading),
+                                              model.coverage)}
+    return model, in_sample
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--no-cv", action="store_true", help="Fit and write the final model only.")
+    ap.add_argument("--calibrate-only", action="store_true",
+                    help="Keep the network in the model file; choose only the context weights, thresholds and "
+                         "coverage model again (after a change to them).")
+    args = ap.parse_args(argv)
+    started = time.perf_counter()
+    clauses, dialogues, answers = clause_units(), list(labelled.dialogues()), labelled.answers()
+    report: dict = {"network": str(CONFIG)}
+    if args.calibrate_only:
+        network = load_model()
+        model = calibrated(network, judge_dialogues(network, dialogues), judge_answers(network, answers), dialogues)
+        model = replace(model, meta=network.meta)
+        print(json.dumps({"chosen": {"thresholds": vars(model.thresholds), "question": vars(model.question),
+                                     "heading": vars(model.heading), "coverage": vars(model.coverage)}}, indent=2))
+        if args.write:
+            MODEL_PATH.write_text(json.dumps(model.to_dict()) + "\n")
+        return
+    if not args.no_cv:
+        report["unit_cv"] = unit_cv(clauses)
+        report["chat_cv"] = chat_cv(clauses, dialogues, answers)
+        report["answer_cv"] = answer_cv(clauses, dialogues, answers)
+    model, report["in_sample"] = final_model(clauses, dialogues, answers)
+    model = replace(model, meta={"fitted_on": f"{len(clauses)} clauses + {len(turn_units(dialogues))} single-unit chat "
+                                              f"turns of {len(dialogues)} dialogues; calibrated on those dialogues and "
+                                              f"{len(answers)} written answers (all ours)",
+                                 "network": str(CONFIG), "cv": {k: v for k, v in report.items() if k.endswith("_cv")}})
+    report["chosen"] = {"thresholds": vars(model.thresholds), "question": vars(model.question),
+                        "heading": vars(model.heading), "coverage": vars(model.coverage)}
+    report["seconds"] = round(time.perf_counter() - started)
+    print(json.dumps(report, indent=2, default=str))
+    if args.write:
+        MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
+        MODEL_PATH.write_text(json.dumps(model.to_dict()) + "\n")
+        print(f"wrote {MODEL_PATH}")
+
+
+if __name__ == "__main__":
+    main()

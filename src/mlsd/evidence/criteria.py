@@ -1,0 +1,112 @@
+"""Per-criterion evidence: which judged units support which rubric criterion, and how deeply.
+
+A unit is evidence only for criteria of the phases it was judged to cover (so an evaluation sentence
+never lands under Data), or of the clarifying-questions criterion when it is a question or an
+assumption (`counts_questions` in the rubric). Within a phase it goes to the criteria it resembles
+most: embedding similarity to the criterion's description and examples plus its signal terms.
+Cross-cutting criteria (communication, trade-offs) take the one best match from any unit that is
+not off-topic. Depth comes from distinct signal terms, numbers and reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+import numpy as np
+
+from mlsd.content.rubrics import Rubric
+from mlsd.core.phases import PHASE_IDS
+from mlsd.evidence.judged import JudgedUnit
+from mlsd.knowledge.embeddings import get_embedder
+
+LEX_WEIGHT = 0.05  # per distinct signal term, up to three
+CROSS_THRESHOLD = 0.4  # similarity a cross-cutting criterion needs
+MATCH_MARGIN = 0.05  # criteria within this of a unit's best match in its phase also take it
+REASON = re.compile(r"\b(because|so that|since|which means|to avoid|instead of|rather than|trade-?off|"
+                    r"otherwise|at the cost of|the downside|in exchange)\b", re.I)
+
+
+@dataclass
+class Span:
+    turn: int
+    quote: str
+    score: float
+
+
+@dataclass
+class CriterionEvidence:
+    criterion: str
+    dimension: str
+    spans: list[Span]
+    units: int  # evidence units
+    best: float  # best unit score
+    terms: int  # distinct signal terms across the evidence
+    numbers: int  # evidence units with a number in them
+    reasons: int  # evidence units that give a reason (because, so that, instead of...)
+
+
+def _term_pattern(terms: list[str]) -> re.Pattern:
+    # Short terms (ann, psi, kl) must be whole words; longer ones may be stems ("downsampl").
+    parts = [r"(?<![a-z0-9])" + re.escape(t) + (r"\b" if len(t) <= 4 else "") for t in sorted(terms, key=len, reverse=True)]
+    return re.compile("|".join(parts))
+
+
+class CriterionMatcher:
+    def __init__(self, rubric: Rubric, unit_threshold: float):
+        self.unit_threshold = unit_threshold
+        self.criteria = [(d, c) for d, c in rubric.criteria()]
+        texts, owners = [], []
+        for j, (_, c) in enumerate(self.criteria):
+            for text in (c.looks_for, *c.evidence_examples):
+                texts.append(text)
+                owners.append(j)
+        self.prototypes = get_embedder().embed(texts)  # embedded once; the embedder caches by text
+        self.owners = np.array(owners)
+        self.patterns = [_term_pattern(list(c.signals)) for _, c in self.criteria]
+        self.phase_of = [PHASE_IDS.index(d.phase) if d.phase else None for d, _ in self.criteria]
+        self.questions = [c.counts_questions for _, c in self.criteria]
+
+    def scores(self, units: list[JudgedUnit]) -> tuple[np.ndarray, list[list[set[str]]]]:
+        """(units, criteria) similarity + signal bonus, and the signal terms each unit names per criterion."""
+        sims = np.vstack([u.vector for u in units]) @ self.prototypes.T  # (n, prototypes)
+        best = np.full((len(units), len(self.criteria)), -1.0)
+        np.maximum.at(best.T, self.owners, sims.T)
+        terms = [[{m.group(0) for m in p.finditer(u.unit.text.lower())} for p in self.patterns] for u in units]
+        bonus = np.array([[min(len(t), 3) for t in row] for row in terms], dtype=float)
+        return best + LEX_WEIGHT * bonus, terms
+
+    def assignments(self, units: list[JudgedUnit], scores: np.ndarray) -> dict[int, list[tuple[float, int]]]:
+        assigned: dict[int, list[tuple[float, int]]] = {j: [] for j in range(len(self.criteria))}
+        for i, u in enumerate(units):
+            for phase in np.flatnonzero(u.phases >= self.unit_threshold):
+                own = [j for j, p in enumerate(self.phase_of) if p == phase]
+                top = max(scores[i, j] for j in own)
+                for j in own:
+                    if scores[i, j] >= top - MATCH_MARGIN:
+                        assigned[j].append((float(scores[i, j]), i))
+            if u.asks >= 0.5:
+                for j, counts in enumerate(self.questions):
+                    if counts:
+                        assigned[j].append((float(max(scores[i, j], u.asks)), i))
+            cross = [j for j, p in enumerate(self.phase_of) if p is None]
+            if cross and u.offtopic < 0.5:
+                j = max(cross, key=lambda k: scores[i, k])
+                if scores[i, j] >= CROSS_THRESHOLD:
+                    assigned[j].append((float(scores[i, j]), i))
+        return assigned
+
+    def evidence(self, units: list[JudgedUnit]) -> dict[str, CriterionEvidence]:
+        scores, terms = self.scores(units) if units else (np.zeros((0, len(self.criteria))), [])
+        assigned = self.assignments(units, scores)
+        out = {}
+        for j, (dimension, criterion) in enumerate(self.criteria):
+            ev = sorted(dict((i, s) for s, i in assigned[j]).items(), key=lambda pair: -pair[1])
+            found: set[str] = set()
+            for i, _ in ev:
+                found |= terms[i][j]
+            texts = [units[i].unit.text for i, _ in ev]
+            spans = [Span(units[i].unit.turn, units[i].unit.text, round(s, 3)) for i, s in ev[:3]]
+            out[criterion.id] = CriterionEvidence(
+                criterion.id, dimension.id, spans, len(ev), ev[0][1] if ev else 0.0, len(found),
+                sum(1 for t in texts if re.search(r"\d", t)), sum(1 for t in texts if REASON.search(t)))
+        return out

@@ -1,0 +1,118 @@
+"""Clarifying questions answered from the hidden spec: every fact asked for, and only those.
+
+A message can ask several things ("how many per second at peak, and what's the latency budget?").
+Each question in it, without the context that leads into it, is matched to the spec's facts by
+meaning — its embedding against each fact's example questions (`examples` in the problem file) —
+plus a small bonus when a trigger phrase (`asks`) appears verbatim.
+A question whose best fact is not close enough gets "not specified — state an assumption"; no
+fact is revealed that was not asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlsd.content.problems import Problem
+from mlsd.core.text import normalise, split_sentences
+from mlsd.knowledge.embeddings import get_embedder
+
+MATCH = 0.375  # score a fact needs to be the answer (chosen on our clarifying questions: python -m bench.clarify_fit)
+SECOND = 0.0  # a second fact is revealed too when this close to the first and above MATCH
+ELABORATION = 0.1  # a question this close to an already-found fact is about that fact
+TRIGGER_BONUS = 0.0  # chosen 0 on our questions: the trigger phrases already sit among the examples
+_INTERROGATIVE = (r"(?:how|hw|hwo|what|wat|wht|whats|what's|when|where|which|who|whom|why|do|does|did|is|are|was|were|"
+                  r"can|could|would|should|will|any)")
+_STARTS_ASKING = re.compile(rf"^\W*(?:ok(?:ay)?,? |so,? |and |also,? |quick question:? |one more:? )?{_INTERROGATIVE}\b", re.I)
+_ASKING = re.compile(r"\b(?:wondering|curious|not sure (?:what|how|if|whether)|do we know|can you tell|tell me|"
+                     r"i need to know|i'?d like to know)\b", re.I)
+# Context before the question: "I'm working out my features, so what gets recorded…", "X aside, what…".
+_LEAD_IN = re.compile(rf"(?:,|;|:|—|\s-\s|\bso\b|\bbut\b)\s+(?={_INTERROGATIVE}\b)|\bi (?:really |actually )?need"
+                      r"(?: to know)?(?: right now| first| now)? is\s+", re.I)
+_SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)", re.I)
+_CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions in a message, each sub-question apart and without the context that leads into it."""
+    parts = []
+    for line in text.splitlines():
+        for sentence in split_sentences(line):
+            for piece in re.split(r"(?<=\?)\s+", sentence):
+                parts += _questions_in(piece.strip())
+    return parts
+
+
+def _questions_in(piece: str) -> list[str]:
+    if _CONFIRMATION.search(piece) and len(piece.split()) < 12:
+        return []  # "The analysts review flagged cases, right?" confirms context; it asks for no fact
+    if not _STARTS_ASKING.search(piece):
+        lead = _LEAD_IN.search(piece)
+        if lead:
+            piece = piece[lead.end():]
+        elif not (piece.endswith("?") or _ASKING.search(piece)):
+            return []
+    out = []
+    for sub in _SUB_QUESTION.split(piece):
+        sub = sub.strip()
+        if len(sub.split()) >= 2 and (not out or _STARTS_ASKING.search(sub)):
+            out.append(sub)
+        elif out:
+            out[-1] = f"{out[-1]} {sub}"
+    return out
+
+
+@dataclass
+class FactMatch:
+    facts: list[str]  # fact ids, in the order asked
+    unmatched: int  # questions no fact answers
+
+
+class FactMatcher:
+    """One problem's hidden spec, embedded once."""
+
+    def __init__(self, problem: Problem):
+        self.facts = list(problem.hidden_spec)
+        embed = get_embedder().embed
+        # A fact's example questions are what a question resembles best (question to question); its trigger
+        # phrases catch the plain wording ("labels?"), and its own text stands in when it has no examples.
+        self.examples = [embed([*f.examples, *f.asks] if f.examples else [f.fact, *f.asks]) for f in self.facts]
+        self.triggers = [[normalise(a) for a in fact.asks] for fact in self.facts]
+
+    def scores(self, question: str) -> np.ndarray:
+        """Per fact: the mean similarity of the question to its two closest examples, plus the trigger bonus."""
+        q = get_embedder().embed([question])[0]
+        best = np.array([float(np.sort(vectors @ q)[::-1][:2].mean()) for vectors in self.examples])
+        low = f" {normalise(question)} "
+        for i, triggers in enumerate(self.triggers):
+            if any(t and f" {t} " in low for t in triggers):
+                best[i] += TRIGGER_BONUS
+        return best
+
+    def match(self, text: str) -> FactMatch:
+        if not self.facts:
+            return FactMatch([], len(question_parts(text)))
+        found, unmatched = choose_facts([self.scores(part) for part in question_parts(text)])
+        return FactMatch([self.facts[j].id for j in sorted(found)], unmatched)  # in the spec's order
+
+
+def choose_facts(scored: list[np.ndarray], match: float = MATCH, second: float = SECOND) -> tuple[list[int], int]:
+    """(indexes of the facts asked for, number of questions no fact answers) from per-question fact scores.
+
+    Surest questions first; a later one that is about a fact already found (an elaboration: "how do we
+    get labels — chargebacks, analysts, or both?") adds nothing, so no neighbouring fact slips out.
+    """
+    found: list[int] = []
+    unmatched = 0
+    for scores in sorted(scored, key=lambda s: -float(s.max())):
+        best = int(np.argmax(scores))
+        if any(scores[j] >= scores[best] - ELABORATION for j in found):
+            continue
+        if scores[best] < match:
+            unmatched += 1
+            continue
+        found.append(best)
+        found += [j for j in np.argsort(-scores)[1:2] if scores[j] >= max(match, scores[best] - second) and j not in found]
+    return found, unmatched

@@ -1,0 +1,88 @@
+"""Pacing: which phase the next question is about, given the clock and what matters for this problem.
+
+A good interviewer spends the remaining time over every gap, most important first: a phase the
+candidate skipped past before one they have not reached yet, each weighted by the problem
+(`phase_weights`: serving for real-time fraud, freshness for a news feed). It goes deeper on the
+current phase while it is thin and there is time, but asks at most two questions in a row on one
+phase unless the candidate keeps going deeper, and it raises every uncovered phase at least once
+before the end when time allows.
+"""
+
+from __future__ import annotations
+
+from mlsd.content.problems import Problem
+from mlsd.core.phases import PHASE_IDS
+
+# Minutes a phase takes in a 45-minute interview, before the problem's weights: framing and the core
+# ML phases take a little more of the clock than the rest.
+BASE_MINUTES = {"problem_definition": 1.4, "data": 1.2, "features": 1.0, "modeling": 1.3, "evaluation": 1.1,
+                "serving": 1.0, "scalability": 0.8, "monitoring": 0.8}
+MAX_IN_A_ROW = 2
+MAX_PROBES = 2
+MINUTES_PER_GAP = 2.0  # below this much time per remaining gap, stop going deeper and raise the gaps
+
+
+def phase_budget_min(time_budget_min: float, phase: str, problem: Problem | None = None) -> float:
+    weights = {p: BASE_MINUTES[p] * (problem.weight(p) if problem else 1.0) for p in PHASE_IDS}
+    return time_budget_min * weights[phase] / sum(weights.values())
+
+
+def ordered_gaps(state, problem: Problem, by_weight: bool = False) -> list[str]:
+    """Uncovered phases, most urgent first: the ones the candidate skipped past (a later phase is covered),
+    heavier-weighted first; then the ones not reached yet, in interview order — or, when time is short
+    (`by_weight`), heavier-weighted first as well."""
+    covered = [i for i, p in enumerate(PHASE_IDS) if state.covered(p)]
+    furthest = max(covered) if covered else -1
+    gaps = [(i, p) for i, p in enumerate(PHASE_IDS) if not state.covered(p)]
+    skipped = sorted((g for g in gaps if g[0] < furthest), key=lambda g: (-problem.weight(g[1]), g[0]))
+    ahead = sorted((g for g in gaps if g[0] > furthest), key=lambda g: ((-problem.weight(g[1]) if by_weight else 0), g[0]))
+    return [p for _, p in skipped + ahead]
+
+
+def is_skipped(state, phase: str) -> bool:
+    return any(state.covered(p) for p in PHASE_IDS[PHASE_IDS.index(phase) + 1:])
+
+
+def closing_gaps(state, problem: Problem, limit: int = 4) -> list[str]:
+    """The biggest gaps when the candidate says they are done: uncovered phases, most important first."""
+    gaps = [p for p in PHASE_IDS if not state.covered(p)]
+    return sorted(gaps, key=lambda p: (-problem.weight(p), PHASE_IDS.index(p)))[:limit]
+
+
+def streak(state) -> str | None:
+    """The phase of the last MAX_IN_A_ROW questions when they were all on one phase."""
+    recent = state.asked_phases[-MAX_IN_A_ROW:]
+    return recent[0] if len(recent) == MAX_IN_A_ROW and recent[0] and len(set(recent)) == 1 else None
+
+
+def next_target(state, problem: Problem, current: str | None, deepened: bool, now: float,
+                exclude: frozenset[str] = frozenset(), unanswered: bool = False) -> tuple[str, str] | None:
+    """(action kind, phase) for the next question, or None when nothing is left to ask about.
+
+    Skipped gaps first (the candidate moved past them), then deeper on a thin current phase while there
+    is time, then the next gap not reached yet; never a third question in a row on one phase unless the
+    candidate went deeper. `exclude`: phases with no question left to ask. `unanswered`: the last turn
+    said nothing about anything (but did not decline): the same gap gets one more question first."""
+    remaining = max(0.0, state.time_budget_min - state.elapsed_min(now))
+    on_streak = streak(state)
+    last = state.asked_phases[-1] if state.asked_phases else None
+    if unanswered and last and last not in exclude and last != on_streak and not state.covered(last):
+        return ("ask_skipped" if is_skipped(state, last) else "move_on"), last
+    allowed = lambda p: p not in exclude and (p != on_streak or (p == current and deepened))  # noqa: E731
+    gaps = [g for g in ordered_gaps(state, problem) if allowed(g)]
+    hurry = bool(gaps) and remaining < MINUTES_PER_GAP * len(gaps)
+    if hurry:  # little time left: every gap raised once, most important first
+        gaps = [g for g in ordered_gaps(state, problem, by_weight=True) if allowed(g)]
+        never = [g for g in gaps if g not in state.asked_phases]
+        return ("ask_skipped" if is_skipped(state, (never or gaps)[0]) else "move_on"), (never or gaps)[0]
+    skipped = [g for g in gaps if is_skipped(state, g)]
+    if skipped:
+        return "ask_skipped", skipped[0]
+    if current and allowed(current) and state.depth.get(current, 0) <= 1 and state.probes.get(current, 0) < MAX_PROBES \
+            and state.phase_seconds.get(current, 0.0) / 60 < 1.5 * phase_budget_min(state.time_budget_min, current, problem):
+        return "probe", current
+    if gaps:
+        return "move_on", gaps[0]
+    thin = [p for p in PHASE_IDS if state.covered(p) and state.depth.get(p, 0) <= 1 and allowed(p)]
+    thin.sort(key=lambda p: -problem.weight(p))
+    return ("probe", thin[0]) if thin else None

@@ -1,0 +1,86 @@
+"""The offline interviewer's words: a short acknowledgement tied to what the candidate said, then the
+question with an opener that never repeats the one just used.
+
+The acknowledgement names a key phrase of the candidate's last turn — the techniques they named
+("XGBoost", "downsampling") or, failing that, the start of their strongest sentence — without
+praise: a real interviewer shows they listened, not that they approve.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mlsd.core.phases import phase_title
+from mlsd.evidence.cues import technique_terms
+from mlsd.knowledge.lexical import STOPWORDS
+from mlsd.interview.policy import Action
+
+ACKS = ("You mentioned {x}.", "OK — {x}.", "Noted: {x}.", "Right, {x}.", "Got it, {x}.")
+OPENERS = {
+    "move_on": ("Let's move on to {phase}. {q}", "Switching to {phase}: {q}", "Next, {phase}. {q}",
+                "Turning to {phase} — {q}", "Now {phase}: {q}"),
+    "ask_skipped": ("You haven't said much about {phase} yet. {q}", "Let's go back to {phase}, which we skipped. {q}",
+                    "One gap so far is {phase}. {q}", "Before we go further, {phase}: {q}"),
+    "probe": ("{q}", "Going one level deeper: {q}", "Staying on {phase} for a moment — {q}", "Let me push on that: {q}"),
+    "close_gaps": ("Before we wrap up, you haven't covered {gaps}. Let's take {phase} first: {q}",
+                   "Next gap: {phase}. {q}", "And {phase}: {q}", "One more: {phase}. {q}"),
+}
+
+
+def key_phrase(text: str, phase_index: int | None = None) -> str:
+    """A few words of the candidate's own: the techniques they named (for the phase when given), else the
+    longest run of content words in what they said ("step-up authentication", "three actions")."""
+    terms = technique_terms(text)
+    found = sorted(terms[phase_index] if phase_index is not None else set().union(*terms), key=len, reverse=True)
+    surface = [s for s in (_surface(text, t) for t in found[:2]) if s]
+    if surface:
+        return " and ".join(dict.fromkeys(surface))
+    run, best = [], []
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", text):
+        if word.lower() in STOPWORDS or len(word) < 3:
+            best, run = (run if len(run) > len(best) else best), []
+        else:
+            run.append(word)
+    best = run if len(run) > len(best) else best
+    return " ".join(best[:4]) if len(best) >= 2 else ""
+
+
+def _surface(text: str, term: str) -> str:
+    """The term as the candidate wrote it, extended to the end of its word ("downsampl" → "downsampling")."""
+    match = re.search(re.escape(term) + r"[\w-]*", text, re.I)
+    return match.group(0) if match else ""
+
+
+def acknowledgement(text: str, turn: int, phase_index: int | None = None) -> str:
+    phrase = key_phrase(text, phase_index)
+    return ACKS[turn % len(ACKS)].format(x=phrase) if phrase else ""
+
+
+def first_words(text: str, n: int = 4) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower())[:n])
+
+
+def offline_message(action: Action, turn: int = 0, previous: str = "") -> str:
+    """The action in words; `turn` rotates the openers and none starts like `previous` did."""
+    phase = phase_title(action.target_phase).lower() if action.target_phase else ""
+    if action.kind in OPENERS:
+        gaps = ", ".join(phase_title(g).lower() for g in action.gaps) if action.gaps else phase
+        options = OPENERS[action.kind] if action.kind != "close_gaps" or not action.gaps else OPENERS["close_gaps"][:1]
+        if action.kind == "close_gaps" and not action.gaps:
+            options = OPENERS["close_gaps"][1:]
+        texts = [o.format(phase=phase, q=action.question, gaps=gaps) for o in options]
+    elif action.kind == "requirement_change":
+        ask = "" if "how does your design change" in action.question.lower() else " How does your design change?"
+        texts = [f"A change in requirements: {action.question}{ask}"]
+    elif action.kind == "model_answer":
+        texts = [f"Model answer outline for {phase}: {action.question}"]
+    else:
+        texts = [action.question]
+    rotated = texts[turn % len(texts):] + texts[: turn % len(texts)]
+    for lead in ("", "OK. ", "And ", "Also: "):  # never the same opening words twice in a row
+        for text in rotated:
+            message = f"{action.preface} {lead}{action.ack} {text}".strip()
+            message = " ".join(message.split())
+            if not previous or first_words(message) != first_words(previous):
+                return message
+    return message

@@ -1,0 +1,55 @@
+"""Reading a candidate's turn: what it covers, what it asks, and what it asks of the interview.
+
+The evidence engine judges the turn's units (in the context of the interviewer's last question);
+this module turns that into the `Reading` the policy decides on: the phases the turn covers, the
+hidden-spec facts it asks for, whether it says "I'm done" or "let's stop", declines to answer, or
+asks for a hint — and a check that a question's point has not been made already.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
+from mlsd.interview.clarify import FactMatcher
+from mlsd.interview.policy import Reading
+from mlsd.interview.signals import end_signal, is_hint_request, is_model_answer_request, is_meta_request
+from mlsd.knowledge.embeddings import get_embedder
+
+MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
+
+
+class TurnReader:
+    def __init__(self, engine: EvidenceEngine, matcher: FactMatcher):
+        self.engine = engine
+        self.matcher = matcher
+
+    def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
+             depth_after: dict[str, int]) -> Reading:
+        meta = is_meta_request(text)
+        phases = [] if meta else self.engine.turn_phases(judged)
+        content = max((u.content for u in judged), default=0.0)
+        end = end_signal(text)
+        # Clarifying questions are answered from the spec; a question about the interview ("should I go on
+        # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
+        asking = [u.unit.text for u in judged if u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)]
+        match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
+        dominant = phases[0] if phases else None
+        return Reading(
+            text=text, phases=phases, end=end,
+            declined=content < 0.5 and any(u.defer >= 0.5 for u in judged),
+            hint=is_hint_request(text), model_answer=is_model_answer_request(text),
+            deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
+            facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
+            made=lambda question, phase: point_made(evidence, question, phase))
+
+
+def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
+    """Has the candidate already said what `question` asks? Any design statement counts, whatever phase it
+    was judged to cover: "downsampling negatives plus reweighting" answers an imbalance question asked
+    under modeling as well as under data."""
+    units = [u for u in evidence.units if u.content >= 0.5]
+    if not units:
+        return False
+    q = get_embedder().embed([question])[0]
+    return float(np.max(np.vstack([u.vector for u in units]) @ q)) >= MADE

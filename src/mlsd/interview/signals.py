@@ -1,0 +1,67 @@
+"""What a candidate's message asks of the interview itself: a hint, the model answer, "I'm done", "let's stop".
+
+These are requests about the interview, not design statements, and they change what the interviewer
+does next: "I'm done" makes it name the biggest gaps and ask about them one at a time; "let's stop"
+ends the interview and offers the grade. A done phrase inside a transition ("done with features,
+moving on to the model") or a question ("are we done with data?") is neither.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+EndSignal = Literal["done", "stop"]
+
+_HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you help|give me a clue)\b", re.I)
+_MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b", re.I)
+
+_STOP = re.compile(
+    r"\b(let'?s (stop|end|conclude|call it)|stop (here|now|and (grade|score))|(end|finish|conclude|quit) (it|this|here|now|"
+    r"the interview|the session|the mock)\b|i give up|(i'?d|i would|i want to|i wanna|i have to|i need to) (like to )?"
+    r"(stop|end|go)\b|(stop|end|quit) (the )?interview|(grade|score|evaluate) (me|it)\b|(can|could) (you|we) (grade|score|end|stop)|(show|see|give) (me )?"
+    r"(my|the) (grade|score|report|evaluation|rubric)|wrap (it |this )?up and (grade|score|see|show)|call it a day)", re.I)
+_DONE = re.compile(
+    r"(\b(that|this)('?s| is| was| would be| should be| will be) (about |pretty much |basically )?(it|all|the end\b|"
+    r"everything|my (whole |full |complete |overall |final )?(design|desing|solution|proposal|answer|system)|"
+    r"the (whole |full |complete |overall )?(design|system|solution|proposal)|what i (have|'?ve got|got))|"
+    r"\b(design|desing|solution|proposal|system) is (complete|done|finish(ed)?)|\b(concludes|wraps up) (my|the)\b|"
+    r"\bi('?m| am) (done|finished|finish)\b|\bi (have|'?ve) (finish|finished)\b|\bmy design is finish|"
+    r"\b(that|this|i'?ve|i have) covers? (it|everything|evrything|my design|the design|all)\b|"
+    r"\b(should|would) cover everything\b|\bi'?ve covered (it all|everything|evrything|what i wanted|all)\b|\bi (think |believe |belive )?(i'?ve |i have |i )?covered (it all|everything|evrything|"
+    r"what i wanted|all)\b|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
+    r"\b(don'?t|do not) have anything (else|more|further)|\bgot nothing (more|else|further)|\bthat'?s all i('?ve| have)? got\b|"
+    r"\bthose are all the\b|\bthe whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
+    r"\bthink (that'?s|i'?m) (it|done)\b)", re.I)
+_NOT_DONE = re.compile(
+    r"(\bnot (yet )?(done|finished|finish)\b|\blet me (finish|add)\b|\bactually,? wait\b|"
+    r"\b(done|finished) (with|thinking about) (?!the (design|whole|system)|everything|it\b)(the )?\w+|"
+    r"\b(on ?to|onto) \w+|\bthe end of the \w+ (path|part|section|stage|side)\b|\b(that'?s|this is) (it|all) (for|on|about) (the )?\w+|"
+    r"\b(moving|move) on to\b|\bnext,? (the|i'?ll|let'?s|\w+\.)|\bcovers? the \w+( \w+)? (part|side|piece|section|requirement)\b|"
+    r"\bthat covers (the )?(data|features|labels|model|modeling|serving|evaluation|latency|scal\w*|monitoring|problem)\b|"
+    r"\b(are|am|were) (we|i) done\b|\bshould i stop\b|\bstop (serving|sending|training|words?)\b|\bearly stopping\b|"
+    r"\bend[- ]to[- ]end latency\b|\bwe (end|stop|close) the (?!interview|mock)\w)", re.I)
+
+
+def is_hint_request(text: str) -> bool:
+    return bool(_HINT.search(text))
+
+
+def is_model_answer_request(text: str) -> bool:
+    return bool(_MODEL_ANSWER.search(text))
+
+
+def is_meta_request(text: str) -> bool:
+    """A request for a hint or the model answer: about the interview, not a design statement."""
+    return is_hint_request(text) or is_model_answer_request(text)
+
+
+def end_signal(text: str) -> EndSignal | None:
+    """"stop" (end now and grade), "done" (the design is complete: name the gaps), or None."""
+    if _NOT_DONE.search(text):
+        return None
+    if _STOP.search(text):
+        return "stop"
+    if _DONE.search(text):
+        return "done"
+    return None

@@ -393,7 +393,7 @@ def test_the_api_key_typed_in_the_sidebar_is_used_but_never_stored(app, fake_ope
 
     # nothing under MLSD_HOME holds the key: not the database (with its WAL), not the index
     files = [p for p in isolated_env.rglob("*") if p.is_file()]
-    assert any(p.name == "mlsd.core.db" for p in files)
+    assert any(p.name == "mlsd.db" for p in files)
     for path in files:
         assert key.encode() not in path.read_bytes(), path
     db = sqlite3.connect(Settings().db_path)

@@ -63,7 +63,7 @@ def make_interview(home: Path) -> str:
     from mlsd.interview.interviewer import Interviewer
     from mlsd.interview.sessions import SessionStore
 
-    store = SessionStore(home / "mlsd.core.db")
+    store = SessionStore(home / "mlsd.db")
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=45)
     t0 = time.time() - 20 * 60
     iv.state.started_at = t0

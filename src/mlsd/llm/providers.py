@@ -38,7 +38,7 @@ def get_llm(settings: Settings | None = None, *, log: bool = True) -> LLM:
                                       timeout=settings.timeout, max_retries=settings.max_retries, secret=key)
     llm = LLM(model, backend=backend, secret=key)
     if log:
-        llm.subscribe(ExchangeLog(settings.db_path, secret=key))
+        llm.subscribe(ExchangeLog(settings.database, secret=key, owner=settings.user))
     return llm
 
 
@@ -116,7 +116,7 @@ def llm_cache_key(settings: Settings) -> tuple:
     """Everything that makes one LLM client differ from another (the key only as a fingerprint)."""
     backend, _ = resolve_backend(settings)
     return (backend, settings.base_url, settings.model, str(settings.local_model or ""), settings.timeout,
-            settings.max_retries, str(settings.db_path), secret_fingerprint(settings.key_value()))
+            settings.max_retries, settings.database, secret_fingerprint(settings.key_value()))
 
 
 def offline_llm() -> LLM:

@@ -22,6 +22,16 @@ from mlsd.llm import providers  # noqa: E402
 st.set_page_config(page_title="mlsd · ML system design interview prep", page_icon=":material/explore:", layout="wide",
                    initial_sidebar_state="expanded")
 
+# -- who is asking: nothing below runs for a visitor who is not signed in -------------------------------
+who = shared.identity()
+exposed = shared.exposure_warning(who)
+if exposed:
+    shared.warn_at_start(exposed)
+if not who.signed_in:
+    shared.render_sign_in(who)
+    st.stop()
+shared.set_user(who.user)
+
 page = st.navigation([
     st.Page(shared.PAGES["interview"], title="Interview", icon=":material/record_voice_over:", default=True),
     st.Page(shared.PAGES["ask"], title="Ask", icon=":material/menu_book:"),
@@ -32,12 +42,22 @@ page = st.navigation([
 with st.sidebar:
     st.markdown("## :material/explore: mlsd")
     st.caption("ML system design interview prep: mock interviews, grounded concept answers, graded transcripts.")
+    if exposed:
+        st.warning(exposed, icon=":material/warning:")
+    if who.sign_in_required:
+        st.caption(f":material/person: Signed in as **{view.quote_md(who.user)}**")
+        if who.via == "oidc" and st.button("Sign out", key="sidebar_sign_out", icon=":material/logout:"):
+            st.logout()
 
     # -- backend: Settings overrides built in memory; the key stays in session_state only --------------
     st.markdown("#### LLM backend")
-    choice = st.selectbox("Backend", list(providers.BACKEND_CHOICES), format_func=providers.BACKEND_CHOICES.get,
-                          key="sidebar_backend", label_visibility="collapsed")
     base_url = model = api_key = None
+    if who.sign_in_required:  # a cohort: the operator's backend for everyone
+        choice = "auto"
+        st.caption("Set by the operator for everyone signed in.")
+    else:
+        choice = st.selectbox("Backend", list(providers.BACKEND_CHOICES), format_func=providers.BACKEND_CHOICES.get,
+                              key="sidebar_backend", label_visibility="collapsed")
     if choice == "openai":
         base_url = st.text_input("Base URL", key="sidebar_base_url",
                                  placeholder="blank: OpenAI, or e.g. http://localhost:11434/v1")
@@ -46,7 +66,8 @@ with st.sidebar:
                                 help="Kept only in this browser session's memory: never written to disk, "
                                      "logs, the database or exports.")
     try:
-        shared.set_settings(providers.build_settings(choice, base_url=base_url, model=model, api_key=api_key),
+        shared.set_settings(providers.build_settings(choice, base_url=base_url, model=model, api_key=api_key,
+                                                     configured_key=shared.may_use_configured_key(who)),
                             chosen_in_ui=choice != "auto")
     except Exception as exc:  # e.g. an invalid MLSD_* variable in the environment
         st.error(f"Settings are invalid: {view.error_message(exc)}")

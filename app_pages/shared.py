@@ -1,18 +1,24 @@
-"""State and resources every page shares: settings, the session store, the LLM client, the bank.
+"""State and resources every page shares: the user, settings, the session store, the LLM client, the bank.
 
 Per-user things live in `st.session_state` under `app_*` keys; heavy, shared, never-mutated
 clients live in `st.cache_resource`. The API key is only ever in session state and in the
-in-memory Settings/LLM objects built from it.
+in-memory Settings/LLM objects built from it. What must outlive a request (sessions, turns,
+state, reports) is in the database, never only in this process: any replica can serve any request.
 """
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 
+from mlsd.access import exposure
+from mlsd.access.identity import Identity, resolve_identity, set_acting_user
 from mlsd.llm import providers
 from app_pages import view
 from mlsd.core.config import Settings
 
+USER_KEY = "app_user"  # who this browser session is signed in as
 SETTINGS_KEY = "app_settings"
 CHOSEN_KEY = "app_backend_chosen"
 STORE_KEY = "app_store"
@@ -34,6 +40,79 @@ PAGES = {
 }
 
 
+# -- who is asking ---------------------------------------------------------------------------------------
+def oidc_configured() -> bool:
+    """Streamlit's OIDC login is configured (an [auth] section in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def request_headers() -> dict[str, str]:
+    try:
+        return dict(st.context.headers)
+    except Exception:  # not served over HTTP (AppTest)
+        return {}
+
+
+def client_address() -> str | None:
+    try:
+        return st.context.ip_address
+    except Exception:
+        return None
+
+
+def identity() -> Identity:
+    oidc = oidc_configured()
+    return resolve_identity(oidc_configured=oidc, oidc_user=st.user.to_dict() if oidc else None,
+                            headers=request_headers(), trusted_header=Settings().trusted_user_header)
+
+
+def set_user(user: str) -> None:
+    """This run serves `user`: the store and the exchange log act for them."""
+    if st.session_state.get(USER_KEY) not in (None, user):  # another user in this browser: nothing carries over
+        for key in list(st.session_state):
+            del st.session_state[key]
+    st.session_state[USER_KEY] = user
+    set_acting_user(user)
+
+
+def current_user() -> str:
+    return st.session_state[USER_KEY]
+
+
+def exposure_warning(who: Identity) -> str | None:
+    return exposure.exposure_warning(st.get_option("server.address"), who.sign_in_required)
+
+
+@st.cache_resource(show_spinner=False)
+def warn_at_start(warning: str) -> bool:
+    """Print the exposure warning to the server's terminal once per process."""
+    print(warning, file=sys.stderr, flush=True)
+    return True
+
+
+def may_use_configured_key(who: Identity) -> bool:
+    """The operator's API key serves signed-in users, or on an open server only requests from this machine."""
+    if who.sign_in_required:
+        return who.signed_in
+    return exposure_warning(who) is None or exposure.is_loopback(client_address())
+
+
+def render_sign_in(who: Identity) -> None:
+    """The only thing a visitor who is not signed in sees."""
+    st.title("mlsd · sign in")
+    if who.via == "oidc":
+        st.info("Sign in to practise: your interviews, reports and history are yours only.", icon=":material/lock:")
+        if st.button("Sign in", type="primary", key="signin_button", icon=":material/login:"):
+            st.login()
+    else:
+        st.error(f"Not signed in: {who.why}. This app takes the user from the sign-in proxy in front of it; open "
+                 "it through that proxy.", icon=":material/lock:")
+
+
+# -- settings and the store -----------------------------------------------------------------------------
 def set_settings(settings: Settings, *, chosen_in_ui: bool) -> None:
     st.session_state[SETTINGS_KEY] = settings
     st.session_state[CHOSEN_KEY] = chosen_in_ui
@@ -50,13 +129,14 @@ def backend_info() -> providers.BackendInfo:
 
 
 def store():
-    """This user's SessionStore. Per session (not cached globally): it scrubs this user's key."""
-    from mlsd.interview.sessions import SessionStore
+    """This user's SessionStore: only their sessions. Per browser session (it scrubs this session's key);
+    the database connection (pool) under it is shared by the whole process."""
+    from mlsd.interview.sessions import store_for
 
     s = settings()
-    ident = (str(s.db_path), providers.secret_fingerprint(s.key_value()))
+    ident = (s.database, providers.secret_fingerprint(s.key_value()), current_user())
     if st.session_state.get(STORE_ID_KEY) != ident or STORE_KEY not in st.session_state:
-        st.session_state[STORE_KEY] = SessionStore(s.db_path, secret=s.key_value())
+        st.session_state[STORE_KEY] = store_for(s, owner=current_user())
         st.session_state[STORE_ID_KEY] = ident
     return st.session_state[STORE_KEY]
 

@@ -15,11 +15,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlsd.core.config import LOCAL_USER
+from mlsd.core.config import LOCAL_USER, Settings
 from mlsd.core.errors import NotFoundError
 from mlsd.core.redaction import redact
 from mlsd.grading.transcript import Transcript, Turn, clean_text
-from mlsd.storage import Database, Tx, now_iso, open_database
+from mlsd.storage import Database, Tx, now_iso, open_database, shared_database
 
 SESSION_COLUMNS = "id, owner, created, updated, problem_id, problem_text, mode, status, state, report"
 
@@ -151,3 +151,9 @@ class SessionStore:
     def close(self) -> None:
         if self._owns_db:
             self.db.close()
+
+
+def store_for(settings: Settings, owner: str | None = None) -> SessionStore:
+    """The store of `owner` (default: MLSD_USER, the local user) in the configured database."""
+    db = shared_database(settings.database, pool_size=settings.db_pool_size, timeout=settings.db_timeout)
+    return SessionStore(db, secret=settings.key_value(), owner=owner or settings.user)

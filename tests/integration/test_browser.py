@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from mlsd.storage.throwaway import free_port
+
+from .served import find_chromium, streamlit_app
 
 pytestmark = pytest.mark.browser
 
@@ -40,22 +38,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 # script has drawn it (always on a cold server). Each attempt is a fresh browser; retry until rendered.
 RENDER_DEADLINE_S = 150
 COVERAGE_COLORS = [(0xF5, 0x9E, 0x0B), (0x3B, 0x82, 0xF6), (0x16, 0xA3, 0x4A)]  # thin, solid, deep bars
-
-
-def find_chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if os.environ.get("MLSD_REQUIRE_BROWSER") == "1":
-        pytest.fail("MLSD_REQUIRE_BROWSER=1 but chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed (apt-get install chromium); set MLSD_REQUIRE_BROWSER=1 to fail instead")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_interview(home: Path) -> str:
@@ -87,42 +69,8 @@ def served(tmp_path_factory):
     chromium = find_chromium()
     home = tmp_path_factory.mktemp("browser-home")
     session_id = make_interview(home)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLSD_", "OPENAI_"))}
-    env.update(MLSD_HOME=str(home), PYTHONUNBUFFERED="1")
-    # run from a clean folder (a developer's .env must not pick the backend) with the app's Streamlit config
-    shutil.copytree(ROOT / ".streamlit", home / ".streamlit")
-    log = home / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                pytest.fail(f"streamlit did not answer on {url} within 60 s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with streamlit_app(home, free_port()) as (url, log):
         yield Served(url=url, chromium=chromium, session_id=session_id, log=log)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and anything it started
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        except ProcessLookupError:
-            pass
 
 
 def run_chromium(served: Served, url: str, *extra: str) -> subprocess.CompletedProcess:

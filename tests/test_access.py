@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from mlsd.access.exposure import configured_address, exposure_warning, is_loopback, secrets_have_auth
@@ -78,53 +72,6 @@ def test_mlsd_serve_binds_to_loopback_unless_told_and_warns_when_exposed(monkeyp
     assert "--server.address 0.0.0.0" in result.output and "without sign-in" in result.output
     monkeypatch.setenv("MLSD_TRUSTED_USER_HEADER", "X-Forwarded-Email")
     assert "WARNING" not in CliRunner().invoke(cli, ["serve", "--check"]).output
-
-
-def listening_addresses(port: int) -> set[str]:
-    """Local addresses of LISTEN sockets on `port`, from /proc/net/tcp and tcp6."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            host, hex_port = local.split(":")
-            if state == "0A" and int(hex_port, 16) == port:
-                raw = bytes.fromhex(host)
-                if len(raw) == 4:
-                    found.add(".".join(str(b) for b in raw[::-1]))
-                else:  # IPv6 words are little-endian 32-bit groups
-                    words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]
-                    found.add(":".join(b"".join(words)[i:i + 2].hex() for i in range(0, 16, 2)))
-    return found
-
-
-def test_make_run_listens_only_on_loopback(tmp_path):
-    from mlsd.storage.throwaway import free_port
-
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLSD_", "OPENAI_", "STREAMLIT_"))}
-    env.update(MLSD_HOME=str(tmp_path / "home"), STREAMLIT_SERVER_PORT=str(port), STREAMLIT_SERVER_HEADLESS="true")
-    log = tmp_path / "run.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(["make", "-s", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
-        deadline = time.time() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()[-2000:]
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.time() < deadline, f"make run did not answer on port {port}: {log.read_text()[-2000:]}"
-            time.sleep(0.5)
-        addresses = listening_addresses(port)
-        assert addresses == {"127.0.0.1"}, addresses
-        assert "without sign-in" not in log.read_text() and "loopback only" in log.read_text()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 # -- the CLI acts as MLSD_USER ----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ page = st.navigation([
     st.Page(shared.PAGES["ask"], title="Ask", icon=":material/menu_book:"),
     st.Page(shared.PAGES["grade"], title="Grade", icon=":material/grading:"),
     st.Page(shared.PAGES["history"], title="History", icon=":material/history:"),
+    *([st.Page(shared.PAGES["cohort"], title="Cohort", icon=":material/groups:")] if shared.is_admin() else []),
 ], position="top")
 
 with st.sidebar:

@@ -37,6 +37,7 @@ PAGES = {
     "ask": "app_pages/ask.py",
     "grade": "app_pages/grade.py",
     "history": "app_pages/history.py",
+    "cohort": "app_pages/cohort.py",
 }
 
 
@@ -80,6 +81,13 @@ def set_user(user: str) -> None:
 
 def current_user() -> str:
     return st.session_state[USER_KEY]
+
+
+def is_admin() -> bool:
+    """The signed-in user is an instructor (MLSD_ADMINS): they may see cohort aggregates."""
+    from mlsd.access.identity import admins
+
+    return st.session_state.get(USER_KEY) in admins(Settings().admins)
 
 
 def exposure_warning(who: Identity) -> str | None:

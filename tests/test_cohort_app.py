@@ -171,3 +171,48 @@ def test_killing_the_database_mid_interview_loses_no_answer(app, monkeypatch, po
             assert [t["role"] for t in SessionStore(pg.url).turns(sid)][-2:] == ["candidate", "interviewer"]
         finally:
             forget_shared_databases()
+
+
+def graded(overall: float, data: float, serving: float) -> dict:
+    from mlsd.grading.report import GradeReport
+
+    dims = [{"id": did, "title": did.title(), "phase": did, "weight": 0.5, "level": 2, "level_name": "solid",
+             "max_level": 3, "covered": True, "score": score, "evidence": [], "missing": [], "criteria": []}
+            for did, score in (("data", data), ("serving", serving))]
+    return GradeReport(status="graded", reason=None, overall=overall, band="lean hire", rubric="base", problem=None,
+                       backend="offline", dimensions=dims, flags={}).model_dump()
+
+
+def test_instructors_see_cohort_aggregates_and_nobody_else_does(app, monkeypatch):
+    monkeypatch.setenv("MLSD_TRUSTED_USER_HEADER", HEADER)
+    monkeypatch.setenv("MLSD_ADMINS", "carol@example.com")
+    people = {"ann@x.org": (60.0, 0.2, 0.8), "ben@x.org": (70.0, 0.4, 0.6), "cat@x.org": (80.0, 0.3, 0.9)}
+    for person, scores in people.items():
+        store = SessionStore(Settings().database, owner=person)
+        sid = store.create(problem_id="bank_fraud_detection", problem_text=None, mode="mock", state={}, opening="Hi")
+        store.add_turn(sid, "candidate", f"SECRET ANSWER OF {person}")
+        store.end(sid, graded(*scores))
+    SessionStore(Settings().database, owner="ann@x.org").create(
+        problem_id=None, problem_text="PRIVATE CUSTOM PROBLEM", mode="mock", state={}, opening="Hi")
+
+    carol = app("carol@example.com")
+    carol.run()
+    carol.at.switch_page("app_pages/cohort.py")
+    at = carol.run()
+    assert not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"People": "3", "Sessions": "4", "Graded": "3"}
+    dims = at.dataframe[0].value
+    assert list(dims["Dimension"]) == ["Data", "Serving"] and list(dims["Mean score"]) == [30.0, 76.7]
+    problems = at.dataframe[1].value
+    assert set(zip(problems["Problem"], problems["Sessions"])) == {
+        ("Real-time card fraud detection for a retail bank", 3), ("custom problems", 1)}
+    assert list(at.dataframe[2].value["Mean overall"]) == [70.0]
+    everything = text_of(at) + " ".join(str(d.value.to_dict()) for d in at.dataframe)
+    assert "SECRET ANSWER" not in everything and "PRIVATE CUSTOM" not in everything
+    assert not any(p in everything for p in people)  # nobody is named
+
+    ann = app("ann@x.org")
+    ann.run()
+    with pytest.raises(ValueError, match="Known pages"):  # not in her navigation: the page does not exist for her
+        ann.at.switch_page("app_pages/cohort.py")

@@ -105,28 +105,32 @@ class Weakness:
     not_covered: int  # how many of those sessions left it not covered
 
 
-def weakest_dimension(reports: Sequence, recent: int = 5) -> Weakness | None:
-    """The dimension with the lowest mean score over the last `recent` graded reports.
+def dimension_weaknesses(reports: Sequence) -> list[Weakness]:
+    """Every dimension's mean score over the graded `reports`, weakest first.
 
-    Ties go to the heavier-weighted dimension, then to rubric order, so the answer is stable.
+    Ties go to the heavier-weighted dimension, then to rubric order, so the order is stable.
     """
-    graded = [r for r in reports if getattr(r, "status", None) == "graded"][-recent:]
-    if not graded:
-        return None
     scores: dict[str, list[float]] = {}
     titles: dict[str, str] = {}
     weights: dict[str, float] = {}
     misses: dict[str, int] = {}
     order: dict[str, int] = {}
-    for report in graded:
+    for report in (r for r in reports if getattr(r, "status", None) == "graded"):
         for i, d in enumerate(report.dimensions):
             scores.setdefault(d.id, []).append(100 * d.score)
             titles[d.id], weights[d.id] = d.title, d.weight
             order.setdefault(d.id, i)
             misses[d.id] = misses.get(d.id, 0) + (d.level is None)
-    worst = min(scores, key=lambda k: (sum(scores[k]) / len(scores[k]), -weights[k], order[k]))
-    return Weakness(dimension=worst, title=titles[worst], mean_score=round(sum(scores[worst]) / len(scores[worst]), 1),
-                    sessions=len(scores[worst]), not_covered=misses[worst])
+    ranked = sorted(scores, key=lambda k: (sum(scores[k]) / len(scores[k]), -weights[k], order[k]))
+    return [Weakness(dimension=k, title=titles[k], mean_score=round(sum(scores[k]) / len(scores[k]), 1),
+                     sessions=len(scores[k]), not_covered=misses[k]) for k in ranked]
+
+
+def weakest_dimension(reports: Sequence, recent: int = 5) -> Weakness | None:
+    """The dimension with the lowest mean score over the last `recent` graded reports."""
+    graded = [r for r in reports if getattr(r, "status", None) == "graded"][-recent:]
+    ranked = dimension_weaknesses(graded)
+    return ranked[0] if ranked else None
 
 
 # Topics whose problems stress a dimension, for dimensions no rubric overlay adds criteria to

@@ -57,12 +57,12 @@ class Database(ABC):
             return tx.all(sql, params)
 
     def one(self, sql: str, params: Sequence = ()) -> Row | None:
-        with self.transaction() as tx:
-            return tx.one(sql, params)
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
 
     def scalar(self, sql: str, params: Sequence = ()):
-        with self.transaction() as tx:
-            return tx.scalar(sql, params)
+        row = self.one(sql, params)
+        return next(iter(row.values())) if row else None
 
     def lock_migrations(self, tx: Tx) -> None:
         """Make other processes wait while this one migrates (SQLite's BEGIN IMMEDIATE already does)."""

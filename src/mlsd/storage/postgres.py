@@ -1,6 +1,7 @@
 """PostgreSQL through psycopg 3 and a connection pool (psycopg_pool), for a cohort and app replicas.
 
-Each transaction takes a pooled connection, checked before use (a connection broken by a server
+Connections are in autocommit mode: a read is one statement, a write is an explicit transaction.
+Each one takes a pooled connection, checked before use (a connection broken by a server
 restart is replaced, not handed out), so the pool recovers by itself when the server comes back.
 Acquiring waits up to `timeout` seconds for the server: a blip is retried, an outage becomes one
 `DatabaseUnavailableError` naming the URL with its password masked.
@@ -61,7 +62,7 @@ class PostgresDatabase(Database):
         self.pool = ConnectionPool(
             self._conninfo, min_size=1, max_size=max(1, pool_size), open=False, timeout=timeout,
             name="mlsd", check=ConnectionPool.check_connection,
-            kwargs={"row_factory": dict_row, "connect_timeout": max(2, int(timeout)),
+            kwargs={"row_factory": dict_row, "connect_timeout": max(2, int(timeout)), "autocommit": True,
                     "application_name": "mlsd"})
         try:
             self.pool.open(wait=True, timeout=timeout)
@@ -73,16 +74,27 @@ class PostgresDatabase(Database):
         tx.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
     @contextmanager
-    def transaction(self) -> Iterator[Tx]:
+    def connection(self) -> Iterator[psycopg.Connection]:
+        """A pooled, checked connection in autocommit mode; an outage becomes DatabaseUnavailableError."""
         try:
-            with self.pool.connection() as conn, conn.transaction():
-                yield PostgresTx(conn)
+            with self.pool.connection() as conn:
+                yield conn
         except (PoolTimeout, PoolClosed, psycopg.InterfaceError) as exc:
             raise self.unavailable(exc) from None
         except psycopg.OperationalError as exc:
             if is_outage(exc):
                 raise self.unavailable(exc) from None
             raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.connection() as conn, conn.transaction():
+            yield PostgresTx(conn)
+
+    def all(self, sql: str, params: Sequence = ()) -> list[Row]:
+        """One read statement on its own (autocommit): one round trip instead of BEGIN, SELECT, COMMIT."""
+        with self.connection() as conn:
+            return PostgresTx(conn).all(sql, params)
 
     def unavailable(self, exc: BaseException) -> DatabaseUnavailableError:
         cause = first_line(exc)

@@ -21,13 +21,8 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-class Tx(ABC):
-    """The statements of one transaction."""
-
-    dialect: str
-
-    @abstractmethod
-    def execute(self, sql: str, params: Sequence = ()) -> None: ...
+class Reads(ABC):
+    """`one` and `scalar` on top of `all`, for a transaction and for a database alike."""
 
     @abstractmethod
     def all(self, sql: str, params: Sequence = ()) -> list[Row]: ...
@@ -41,7 +36,16 @@ class Tx(ABC):
         return next(iter(row.values())) if row else None
 
 
-class Database(ABC):
+class Tx(Reads):
+    """The statements of one transaction."""
+
+    dialect: str
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence = ()) -> None: ...
+
+
+class Database(Reads):
     dialect: str  # "sqlite" | "postgresql"
     display: str  # where it is, for messages: a path, or a URL with the password masked
     # appended to a SELECT that must lock the rows it reads until the transaction ends
@@ -55,14 +59,6 @@ class Database(ABC):
     def all(self, sql: str, params: Sequence = ()) -> list[Row]:
         with self.transaction() as tx:
             return tx.all(sql, params)
-
-    def one(self, sql: str, params: Sequence = ()) -> Row | None:
-        rows = self.all(sql, params)
-        return rows[0] if rows else None
-
-    def scalar(self, sql: str, params: Sequence = ()):
-        row = self.one(sql, params)
-        return next(iter(row.values())) if row else None
 
     def lock_migrations(self, tx: Tx) -> None:
         """Make other processes wait while this one migrates (SQLite's BEGIN IMMEDIATE already does)."""

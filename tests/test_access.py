@@ -96,3 +96,17 @@ def test_the_cli_shows_only_mlsd_users_sessions(tmp_path, monkeypatch):
         assert f"no interview session {sid!r}" in theirs.output
     monkeypatch.delenv("MLSD_USER")
     assert sid not in CliRunner().invoke(cli, ["sessions"]).output  # the local user is a user like any other
+
+
+def test_mlsd_config_and_an_unreachable_database_name_the_url_with_its_password_masked(monkeypatch):
+    monkeypatch.setenv("MLSD_DATABASE_URL", "postgresql://mlsd:hunter2secret@127.0.0.1:1/cohort")
+    monkeypatch.setenv("MLSD_USER", "ann@uni.edu")
+    monkeypatch.setenv("MLSD_DB_TIMEOUT", "1")
+    result = CliRunner().invoke(cli, ["config", "--json"])
+    report = json.loads(result.output)
+    assert report["database"] == "postgresql://mlsd:****@127.0.0.1:1/cohort" and report["user"] == "ann@uni.edu"
+    for args in (["sessions"], ["export", "0123456789ab"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1
+        assert "the database at postgresql://mlsd:****@127.0.0.1:1/cohort is not reachable" in result.output
+        assert "hunter2secret" not in result.output and "Traceback" not in result.output

@@ -109,12 +109,13 @@ def test_a_keyed_turn_is_stored_once_however_often_it_is_retried(store_target):
 def test_the_exchange_log_records_the_acting_user_and_no_secret(store_target):
     log = ExchangeLog(store_target, secret="mysecretvalue123", owner="cli-user")
     exchange = Exchange(backend="openai", model="m", kind="chat", messages=[Message("user", "key mysecretvalue123")],
-                        response="ok", error=None, attempts=1, duration_ms=3.0)
+                        response="ok \x00 done", error=None, attempts=1, duration_ms=3.0)  # PostgreSQL refuses NUL
     log(exchange)
     with act_as("alice@example.com"):
         log(exchange)
-    rows = shared_database(store_target).all("SELECT owner, request FROM exchanges ORDER BY id")
+    rows = shared_database(store_target).all("SELECT owner, request, response FROM exchanges ORDER BY id")
     assert [r["owner"] for r in rows] == ["cli-user", "alice@example.com"]
+    assert rows[0]["response"] == "ok \ufffd done"
     assert all("mysecretvalue123" not in r["request"] for r in rows)
 
 

@@ -42,7 +42,8 @@ class ExchangeLog:
         from mlsd.access.identity import acting_user
         from mlsd.storage import now_iso, shared_database
 
-        clean = lambda text: redact(text, self._secret) if text is not None else None  # noqa: E731
+        # PostgreSQL refuses NUL characters in text; a model can emit one
+        clean = lambda text: redact(text, self._secret).replace("\x00", "\ufffd") if text is not None else None  # noqa: E731
         request = json.dumps([{"role": m.role, "content": m.content} for m in exchange.messages])
         row = (now_iso(), acting_user() or self.owner, exchange.backend, exchange.model, exchange.kind,
                clean(request), clean(exchange.response), clean(exchange.error), exchange.attempts,

@@ -77,7 +77,7 @@ class PostgresDatabase(Database):
     def connection(self) -> Iterator[psycopg.Connection]:
         """A pooled, checked connection in autocommit mode; an outage becomes DatabaseUnavailableError."""
         try:
-            with self.pool.connection() as conn:
+            with self._connection() as conn:
                 yield conn
         except (PoolTimeout, PoolClosed, psycopg.InterfaceError) as exc:
             raise self.unavailable(exc) from None
@@ -85,6 +85,26 @@ class PostgresDatabase(Database):
             if is_outage(exc):
                 raise self.unavailable(exc) from None
             raise
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection]:
+        """From the pool; when none comes within the timeout, one connection of its own.
+
+        After an outage the pool reconnects with a growing back-off, so for a while after the
+        server is back it may still have nothing to give: the direct connection lets the interview
+        go on at once (and says why not, e.g. "Connection refused", while the server is down).
+        """
+        try:
+            conn = self.pool.getconn()
+        except PoolTimeout:
+            with psycopg.connect(self._conninfo, connect_timeout=max(2, int(self.pool.timeout)), autocommit=True,
+                                 row_factory=dict_row, application_name="mlsd") as conn:
+                yield conn
+            return
+        try:
+            yield conn
+        finally:
+            self.pool.putconn(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -98,7 +118,7 @@ class PostgresDatabase(Database):
 
     def unavailable(self, exc: BaseException) -> DatabaseUnavailableError:
         cause = first_line(exc)
-        if isinstance(exc, PoolTimeout):
+        if isinstance(exc, PoolTimeout):  # the pool does not say why: one direct attempt does
             cause = f"no connection within {self.pool.timeout:g} s ({self._why_no_connection()})"
         return DatabaseUnavailableError(redact(f"the database at {self.display} is not reachable: {cause}",
                                                self._password))

@@ -25,6 +25,8 @@ INTERVIEW_STATE = "interview_state"  # its InterviewState as last drawn (for the
 INTERVIEW_REPORT = "interview_report"  # its GradeReport once graded
 INTERVIEW_RESUME = "interview_resume_id"  # open this session
 INTERVIEW_PRESET = "interview_preset_problem"  # preselect this problem
+INTERVIEW_PRESET_MODE = "interview_preset_mode"  # preselect this mode
+INTERVIEW_FOCUS = "interview_focus"  # what to work on, stated on the set-up and beside the interview it starts
 
 PAGES = {
     "interview": "app_pages/interview.py",
@@ -160,20 +162,26 @@ def build_index(label: str, *, rebuild: bool = False):
 
 
 def forget_open_interview() -> None:
-    for key in (INTERVIEW_SESSION, INTERVIEW_LIVE, INTERVIEW_REPORT, INTERVIEW_STATE):
+    for key in (INTERVIEW_SESSION, INTERVIEW_LIVE, INTERVIEW_REPORT, INTERVIEW_STATE, INTERVIEW_FOCUS):
         st.session_state.pop(key, None)
 
 
 def open_interview(session_id: str) -> None:
     """Go to the Interview page with this session open."""
+    st.session_state.pop(INTERVIEW_FOCUS, None)  # a focus belongs to the interview it was stated for
     st.session_state[INTERVIEW_RESUME] = session_id
     st.switch_page(PAGES["interview"], query_params={"session": session_id})
 
 
-def start_new_interview(problem_id: str) -> None:
-    """Go to the Interview page's set-up with this problem chosen."""
+def start_new_interview(problem_id: str, *, mode: str | None = None, focus: str | None = None) -> None:
+    """Go to the Interview page's set-up with this problem (and mode) chosen and the focus stated."""
     forget_open_interview()
     st.session_state[INTERVIEW_PRESET] = problem_id
+    if mode:
+        st.session_state[INTERVIEW_PRESET_MODE] = mode
+    if focus:
+        st.session_state[INTERVIEW_FOCUS] = focus
+    st.query_params.pop("session", None)
     st.switch_page(PAGES["interview"])
 
 

@@ -129,10 +129,11 @@ def test_a_full_offline_interview_ends_in_a_graded_report(app):
     ok(at.button(key="history_open").click().run())
     assert "Overall score" in shown(at)
     page = shown(at)
-    assert "Weakest dimension:" in page and "Practise next:" in page
+    assert "Focus on " in page and "Practise next:" in page
     assert sum(1 for e in at.main if getattr(e, "type", None) == "vega_lite_chart") >= 2  # levels + trend
     ok(at.button(key="history_practise").click().run())
     assert at.button(key="interview_start")  # back on the Interview setup, the suggestion preselected
+    assert at.radio(key="interview_mode").value == "practice"
     suggested = at.selectbox(key="interview_problem").value
     assert suggested in load_problems() and f"({load_problems()[suggested].difficulty})" in page
 

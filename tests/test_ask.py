@@ -88,6 +88,39 @@ def test_a_section_that_does_not_answer_says_so_and_names_the_closest_notes(kb, 
     assert len(answer.sources) == 3 and "[3]" in answer.answer
 
 
+LONG_NOTE = """\
+    ---
+    title: Shadow traffic replay
+    phases: [serving]
+    tags: [shadow]
+    ---
+    # Shadow traffic replay
+
+    ## How to replay shadow traffic safely
+
+    Shadow traffic replay copies a sample of live requests to the candidate model without serving its output.
+    The copy happens asynchronously so the production path never waits for the candidate model.
+    Each replayed request keeps its original timestamp and feature snapshot for later comparison.
+    The candidate's predictions are written to a separate log table keyed by request identifier.
+    A nightly job joins both logs and reports agreement, latency percentiles and error counts.
+    Requests that carry personal data are filtered before they are copied to the shadow cluster.
+    Replay volume starts at one percent of traffic and grows only when the cluster keeps up.
+    The replay stops automatically when the candidate's error rate passes a fixed limit.
+    """
+
+
+def test_a_long_section_gives_six_of_its_sentences_in_order(tmp_path, monkeypatch):
+    root = write_knowledge(tmp_path / "content", {"concepts/shadow.md": LONG_NOTE})
+    monkeypatch.setenv("MLSD_CONTENT_DIR", str(tmp_path / "content"))
+    KnowledgeIndex(Settings(llm="offline"), root=root).build()
+    answer = ask("How do I replay shadow traffic safely?", settings=Settings(llm="offline"))
+    sentences = [t for _, t in cited_sentences(answer.answer)]
+    assert len(sentences) == 6 and len(set(sentences)) == 6  # eight in the section, the six closest
+    body = plain(answer.sources[0].text)
+    positions = [body.find(t) for t in sentences]
+    assert -1 not in positions and positions == sorted(positions)
+
+
 def test_offline_answer_is_deterministic(kb):
     assert ask(THRESHOLD_QUESTION) == ask(THRESHOLD_QUESTION)
 

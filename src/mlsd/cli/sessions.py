@@ -24,12 +24,13 @@ def export_cmd(session_id: str, fmt: str) -> None:
 @click.command("sessions")
 @friendly_errors
 def sessions_cmd() -> None:
-    """List past interview sessions."""
+    """List past sessions: interviews and graded uploads."""
     from mlsd.interview.sessions import SessionStore
 
     for s in SessionStore(Settings().db_path).list():
         score = f"{s.report['overall']:.0f}" if s.report and s.report.get("overall") is not None else "-"
-        click.echo(f"{s.id}  {s.created[:16]}  {s.status:<7} {score:>4}  {s.problem_id or (s.problem_text or '')[:40]}")
+        click.echo(f"{s.id}  {s.created[:16]}  {s.kind:<9} {s.status:<7} {score:>4}  "
+                   f"{s.problem_id or (s.problem_text or '')[:40]}")
 
 
 commands = {"export": export_cmd, "sessions": sessions_cmd}

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, validation_alias=_env("MLSD_CHROMA_PORT"))
     embeddings_base_url: str | None = Field(None, validation_alias=_env("MLSD_EMBEDDINGS_BASE_URL"))
     embeddings_model: str | None = Field(None, validation_alias=_env("MLSD_EMBEDDINGS_MODEL"))
+    index_on_start: bool = Field(
+        True, validation_alias=_env("MLSD_INDEX_ON_START"),
+        description="The app builds a missing or stale knowledge index in the background when it starts.",
+    )
 
     @property
     def home_dir(self) -> Path:

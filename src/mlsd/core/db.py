@@ -1,4 +1,4 @@
-"""SQLite under MLSD_HOME: every LLM exchange, interview sessions and their turns.
+"""SQLite under MLSD_HOME: every LLM exchange, sessions (interviews and graded uploads) and their turns.
 
 WAL mode so readers never block the writer; each write is one transaction; schema changes are
 named migrations recorded in `_migrations` (the simonw/llm pattern), so an old database upgrades
@@ -65,6 +65,13 @@ def m002_sessions_and_turns(db: sqlite3.Connection) -> None:
             PRIMARY KEY (session_id, idx)
         )"""
     )
+
+
+@migration
+def m003_session_kind(db: sqlite3.Connection) -> None:
+    # 'upload': a transcript pasted or uploaded on the Grade page and graded there, kept for History.
+    db.execute("ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'interview' "
+               "CHECK (kind IN ('interview', 'upload'))")
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -1,4 +1,8 @@
-"""Interview sessions in SQLite: every turn is committed before any LLM call, so nothing is lost.
+"""Sessions in SQLite: every turn is committed before any LLM call, so nothing is lost.
+
+A session is an interview run here (kind 'interview') or a transcript pasted or uploaded on the
+Grade page and graded there (kind 'upload': ended, with its turns, its report and, in `state`, the
+name it came under), so History keeps every grade.
 
 Turn indexes are assigned inside a `BEGIN IMMEDIATE` transaction, so concurrent writers to the
 same session can neither duplicate nor interleave an index.
@@ -29,6 +33,7 @@ class SessionRow:
     status: str
     state: dict | None
     report: dict | None
+    kind: str = "interview"  # interview | upload
 
 
 class SessionStore:
@@ -49,6 +54,27 @@ class SessionStore:
             self.db.execute("INSERT INTO turns (session_id, idx, role, content, meta) VALUES (?,0,'interviewer',?,?)",
                             (sid, self._clean(opening), json.dumps({"action": "open"})))
         return sid
+
+    def save_upload(self, *, problem_id: str | None, problem_text: str | None, transcript: Transcript,
+                    report: dict, source: str) -> str:
+        """Keep a graded transcript that was not an interview here: its turns, its report, where it came from."""
+        sid = uuid.uuid4().hex[:12]
+        with transaction(self.db):
+            self.db.execute("INSERT INTO sessions (id, kind, problem_id, problem_text, mode, status, state, report) "
+                            "VALUES (?, 'upload', ?, ?, '', 'ended', ?, ?)",
+                            (sid, problem_id, self._clean(problem_text) if problem_text else None,
+                             json.dumps({"source": self._clean(source)}),
+                             redact(json.dumps(report), self._secret)))
+            self.db.executemany("INSERT INTO turns (session_id, idx, role, content, meta) VALUES (?,?,?,?,'{}')",
+                                [(sid, i, t.role, self._clean(t.content)) for i, t in enumerate(transcript.turns)])
+        return sid
+
+    def delete(self, sid: str) -> None:
+        """Remove a session (interview or upload) with its turns and report."""
+        with transaction(self.db):
+            self.db.execute("DELETE FROM turns WHERE session_id=?", (sid,))
+            if self.db.execute("DELETE FROM sessions WHERE id=?", (sid,)).rowcount == 0:
+                raise NotFoundError(f"no session {sid!r} to delete")
 
     def add_turn(self, sid: str, role: str, content: str, meta: dict | None = None,
                  state: dict | None = None) -> int:
@@ -83,7 +109,7 @@ class SessionStore:
             raise NotFoundError(f"no interview session {sid!r}")
         return SessionRow(row["id"], row["created"], row["updated"], row["problem_id"], row["problem_text"],
                           row["mode"], row["status"], json.loads(row["state"]) if row["state"] else None,
-                          json.loads(row["report"]) if row["report"] else None)
+                          json.loads(row["report"]) if row["report"] else None, row["kind"])
 
     def turns(self, sid: str) -> list[dict]:
         rows = self.db.execute("SELECT idx, role, content, meta, ts FROM turns WHERE session_id=? ORDER BY idx",
@@ -106,7 +132,8 @@ class SessionStore:
 
     def export_markdown(self, sid: str) -> str:
         s = self.get(sid)
-        return self.transcript(sid).to_markdown(f"Interview {sid} — {s.problem_id or 'custom problem'}")
+        what = "Graded upload" if s.kind == "upload" else "Interview"
+        return self.transcript(sid).to_markdown(f"{what} {sid} — {s.problem_id or 'custom problem'}")
 
     def close(self) -> None:
         self.db.close()

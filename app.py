@@ -22,6 +22,33 @@ from mlsd.llm import providers  # noqa: E402
 st.set_page_config(page_title="mlsd · ML system design interview prep", page_icon=":material/explore:", layout="wide",
                    initial_sidebar_state="expanded")
 
+
+@st.fragment(run_every=2)
+def index_building() -> None:
+    """The background build's progress, redrawn every 2 s; when it ends, the whole app reruns to show the status."""
+    build = shared.background_build()
+    if build is None or not build.running:
+        st.rerun()
+    st.caption(build.line)
+    st.progress(build.fraction)
+
+
+def index_status_and_button():
+    """The status line (its slot is returned, to be redrawn if the page builds the index) and a build button."""
+    build = shared.background_build()
+    if build is not None and build.state == "failed":
+        st.warning(f"The background index build failed — {build.error}", icon=":material/error:")
+    status_slot = st.empty()
+    status = shared.index_status()
+    status_slot.caption(view.index_status_text(status))
+    if st.button(view.index_button_label(status), key="sidebar_index_build", icon=":material/database:"):
+        report = shared.build_index("Building the knowledge index…", rebuild=status.state == "built")
+        if report is not None:
+            st.caption(report.summary())
+        status_slot.caption(view.index_status_text(shared.index_status()))
+    return status_slot
+
+
 # -- who is asking: nothing below runs for a visitor who is not signed in -------------------------------
 who = shared.identity()
 exposed = shared.exposure_warning(who)
@@ -81,19 +108,19 @@ with st.sidebar:
     if info.problem:
         st.warning(info.problem)
 
-    # -- knowledge index: status and a build button with progress -----------------------------------
+    # -- knowledge index: built in the background at first start; status and a build button -----------
     st.markdown("#### Knowledge index")
-    status_slot = st.empty()
-    status = shared.index_status()
-    status_slot.caption(view.index_status_text(status))
-    if st.button(view.index_button_label(status), key="sidebar_index_build", icon=":material/database:"):
-        report = shared.build_index("Building the knowledge index…", rebuild=status.state == "built")
-        if report is not None:
-            st.caption(report.summary())
-        status_slot.caption(view.index_status_text(shared.index_status()))
+    status_slot = None
+    if shared.start_background_build() is not None:
+        index_building()
+    else:
+        status_slot = index_status_and_button()
+builds_before_page = shared.index_builds()
 
 try:
     page.run()
+    if status_slot is not None and shared.index_builds() != builds_before_page:
+        status_slot.caption(view.index_status_text(shared.index_status()))  # the page built it: say so now
 except Exception as exc:  # a bug must not show a traceback: one readable line (MLSD_RAISE_ERRORS=1 re-raises)
     if os.environ.get("MLSD_RAISE_ERRORS"):
         raise

@@ -21,10 +21,11 @@ except Exception as exc:
     shared.show_error(exc, "Could not read the cohort's sessions")
     st.stop()
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("People", report.people)
 c2.metric("Sessions", report.sessions)
 c3.metric("Graded", report.graded)
+c4.metric("Uploads", report.uploads, help="Transcripts graded on the Grade page; counted in sessions and grades.")
 
 st.subheader("Weakest dimensions")
 if report.dimensions:
@@ -32,7 +33,7 @@ if report.dimensions:
                                 "Not covered": d.not_covered} for d in report.dimensions]),
                  hide_index=True, width="stretch")
 else:
-    st.info(f"Shown once at least {MIN_PEOPLE} people have a graded interview.", icon=":material/info:")
+    st.info(f"Shown once at least {MIN_PEOPLE} people have a graded session.", icon=":material/info:")
 
 st.subheader("Problems practised")
 st.dataframe(pd.DataFrame([{"Problem": p.title, "Sessions": p.sessions, "People": p.people} for p in report.problems]),

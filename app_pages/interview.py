@@ -27,6 +27,7 @@ from mlsd.llm import offline_llm
 
 SID, IV, STATE, REPORT = shared.INTERVIEW_SESSION, shared.INTERVIEW_LIVE, shared.INTERVIEW_STATE, shared.INTERVIEW_REPORT
 RESUME, PRESET = shared.INTERVIEW_RESUME, shared.INTERVIEW_PRESET
+PRESET_MODE, FOCUS = shared.INTERVIEW_PRESET_MODE, shared.INTERVIEW_FOCUS
 OUTAGE_SHOWN = "interview_outage_shown"  # the LLM outage notice was shown; shown again only after a recovery
 SOURCE_OPTIONS = {"bank": "From the problem bank", "custom": "My own problem"}
 MODE_OPTIONS = {"mock": "Mock (no hints, like the real thing)", "practice": "Practice (hints and model answers)"}
@@ -127,6 +128,11 @@ def render_setup() -> None:
     if preset in problems:  # a suggestion from History: clear the filters so it is selectable
         st.session_state.update({"interview_source": "bank", "interview_topics": [],
                                  "interview_difficulty": [], "interview_problem": preset})
+    preset_mode = st.session_state.pop(PRESET_MODE, None)
+    if preset_mode in MODE_OPTIONS:
+        st.session_state["interview_mode"] = preset_mode
+    if st.session_state.get(FOCUS):
+        st.info(f"**Practise next.** {st.session_state[FOCUS]}", icon=":material/target:")
 
     source = st.radio("Problem", list(SOURCE_OPTIONS), format_func=SOURCE_OPTIONS.get, horizontal=True,
                       key="interview_source", label_visibility="collapsed")
@@ -302,6 +308,8 @@ def render_interview(sid: str) -> None:
         st.markdown(f"### {view.chat_md(title)}")
         st.caption(f"{state.mode.capitalize()} interview · {state.time_budget_min:.0f}-minute budget · "
                    f"{shared.backend_info().line.lower()}  \nsession `{sid}`")
+        if st.session_state.get(FOCUS):
+            st.caption(f":material/target: {st.session_state[FOCUS]}")
         render_panel(state, now_finished)
         c1, c2 = st.columns(2)
         end = c1.button("End and grade" if not report else "Grade again", type="primary" if not report else "secondary",
@@ -313,13 +321,11 @@ def render_interview(sid: str) -> None:
         st.query_params.pop("session", None)
         st.rerun()
     if end:
-        with st.status("Grading the interview…", expanded=True) as box:
-            try:
+        try:
+            with st.spinner("Grading the interview…"):  # gone once graded: no empty "Graded" box left behind
                 st.session_state[REPORT] = report = interviewer(sid).end_and_grade()
-                box.update(label="Graded", state="complete", expanded=False)
-            except Exception as exc:
-                box.update(label="Grading failed", state="error")
-                shared.show_error(exc, "Could not grade the interview")
+        except Exception as exc:
+            shared.show_error(exc, "Could not grade the interview")
     if now_finished != finished and not end:
         st.rerun()  # the interviewer just wrapped up: redraw with the chat input closed
 

@@ -31,6 +31,8 @@ INTERVIEW_STATE = "interview_state"  # its InterviewState as last drawn (for the
 INTERVIEW_REPORT = "interview_report"  # its GradeReport once graded
 INTERVIEW_RESUME = "interview_resume_id"  # open this session
 INTERVIEW_PRESET = "interview_preset_problem"  # preselect this problem
+INTERVIEW_PRESET_MODE = "interview_preset_mode"  # preselect this mode
+INTERVIEW_FOCUS = "interview_focus"  # what to work on, stated on the set-up and beside the interview it starts
 
 PAGES = {
     "interview": "app_pages/interview.py",
@@ -170,57 +172,104 @@ def problem_bank() -> dict:
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=16)
-def _index_status(cache_key: tuple, _settings: Settings):
+def _index_status(cache_key: tuple, builds: tuple, _settings: Settings):
     from mlsd.knowledge.index import index_status
 
     return index_status(_settings)
 
 
+def _builds_so_far(s: Settings) -> tuple:
+    """Changes whenever this process builds the index (any page, the sidebar, the background thread),
+    so the cached status is recomputed at once; the TTL only covers builds by other processes."""
+    from mlsd.knowledge import background
+    from mlsd.knowledge.index import get_index
+
+    build = background.current(s)
+    return get_index(s).builds, build.state if build is not None else None
+
+
 def index_status():
     s = settings()
-    return _index_status(view.index_cache_key(s), s)
+    return _index_status(view.index_cache_key(s), _builds_so_far(s), s)
 
 
-def forget_index_status() -> None:
-    _index_status.clear()
+def index_builds() -> tuple:
+    """Changes whenever this process builds the index: compare before and after a page runs."""
+    return _builds_so_far(settings())
+
+
+def background_build():
+    """The background index build of this process for the current settings, if one was started."""
+    from mlsd.knowledge import background
+
+    return background.current(settings())
+
+
+def start_background_build():
+    """At first start: build a missing or stale index in a background thread (MLSD_INDEX_ON_START=0: never).
+    Returns the running build, or None when there is nothing to build."""
+    from mlsd.knowledge import background
+
+    s = settings()
+    build = background.current(s)
+    if build is None and s.index_on_start and index_status().needs_build:
+        build = background.start(s)
+    return build if build is not None and build.running else None
+
+
+def wait_for_background_build() -> None:
+    """Show the background build's progress until it has finished (a question needs the index)."""
+    build = background_build()
+    if build is None or not build.running:
+        return
+    slot = st.empty()
+    while not build.wait(timeout=0.5):
+        slot.progress(build.fraction, text=f"Waiting for the knowledge index — {build.line.lower()}")
+    slot.empty()
 
 
 def build_index(label: str, *, rebuild: bool = False):
-    """Build (or update) the knowledge index in a status box with a progress bar; a failure is shown, not raised."""
+    """Build (or update) the knowledge index with a progress bar that goes away when it is done; a failure
+    is shown, not raised."""
     from mlsd.knowledge.index import get_index
 
-    with st.status(label, expanded=True) as box:
-        bar = st.progress(0.0, text="Reading the notes…")
+    slot = st.empty()
+    bar = slot.progress(0.0, text=f"{label} Reading the notes…")
 
-        def progress(done: int, total: int) -> None:
-            bar.progress(done / total if total else 1.0, text=f"Embedded {done} of {total} chunks")
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"{label} Embedded {done} of {total} chunks")
 
-        try:
-            report = get_index(settings()).build(rebuild=rebuild, progress=progress)
-        except Exception as exc:
-            box.update(label="Index build failed", state="error")
-            show_error(exc, "Could not build the index")
-            return None
-        box.update(label="Index ready", state="complete", expanded=False)
-    forget_index_status()
+    try:
+        report = get_index(settings()).build(rebuild=rebuild, progress=progress)
+    except Exception as exc:
+        slot.empty()
+        show_error(exc, "Could not build the index")
+        return None
+    slot.empty()
     return report
 
 
 def forget_open_interview() -> None:
-    for key in (INTERVIEW_SESSION, INTERVIEW_LIVE, INTERVIEW_REPORT, INTERVIEW_STATE):
+    for key in (INTERVIEW_SESSION, INTERVIEW_LIVE, INTERVIEW_REPORT, INTERVIEW_STATE, INTERVIEW_FOCUS):
         st.session_state.pop(key, None)
 
 
 def open_interview(session_id: str) -> None:
     """Go to the Interview page with this session open."""
+    st.session_state.pop(INTERVIEW_FOCUS, None)  # a focus belongs to the interview it was stated for
     st.session_state[INTERVIEW_RESUME] = session_id
     st.switch_page(PAGES["interview"], query_params={"session": session_id})
 
 
-def start_new_interview(problem_id: str) -> None:
-    """Go to the Interview page's set-up with this problem chosen."""
+def start_new_interview(problem_id: str, *, mode: str | None = None, focus: str | None = None) -> None:
+    """Go to the Interview page's set-up with this problem (and mode) chosen and the focus stated."""
     forget_open_interview()
     st.session_state[INTERVIEW_PRESET] = problem_id
+    if mode:
+        st.session_state[INTERVIEW_PRESET_MODE] = mode
+    if focus:
+        st.session_state[INTERVIEW_FOCUS] = focus
+    st.query_params.pop("session", None)
     st.switch_page(PAGES["interview"])
 
 

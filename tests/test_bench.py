@@ -231,8 +231,8 @@ def test_exit_code_is_one_only_when_a_part_errors(monkeypatch):
     def fine(self):
         pass
 
-    for name in ("part_embedder", "part_knowledge", "part_turn_overhead", "part_grade_time", "part_prompt_tokens",
-                 "part_coverage", "part_skip_probe", "part_grade_ordering", "part_stores"):
+    for name in ("part_embedder", "part_knowledge", "part_answers", "part_turn_overhead", "part_grade_time",
+                 "part_prompt_tokens", "part_coverage", "part_skip_probe", "part_grade_ordering", "part_stores"):
         monkeypatch.setattr(runner_mod.Bench, name, fine)
     lines: list[str] = []
     assert runner_mod.run_and_print(runner_mod.Options(quick=True), as_json=False, echo=lines.append) == 0

@@ -29,6 +29,7 @@ ANSWERS = [t["content"] for t in json.loads(STRONG.read_text())["turns"] if t["r
 @pytest.fixture
 def app(monkeypatch):
     monkeypatch.setenv("MLSD_RAISE_ERRORS", "1")
+    monkeypatch.setenv("MLSD_INDEX_ON_START", "0")  # as in test_app: no index build in every test's MLSD_HOME
     headers: dict[str, str] = {}
     monkeypatch.setattr(shared, "request_headers", lambda: dict(headers))
 
@@ -79,7 +80,7 @@ def test_two_users_through_the_header_never_see_each_others_sessions(app, monkey
     bob = app("bob@example.com")
     bob.run()
     bob.at.switch_page("app_pages/history.py")
-    assert "No interviews yet" in text_of(bob.run())  # History: only his own, and he has none
+    assert "Nothing here yet" in text_of(bob.run())  # History: only his own, and he has none
     bob.at.switch_page("app_pages/grade.py")
     bob.run()
     bob.at.radio(key="grade_source").set_value("session")
@@ -98,6 +99,39 @@ def test_two_users_through_the_header_never_see_each_others_sessions(app, monkey
     assert alice.run().selectbox(key="history_session").value == sid
     row = SessionStore(Settings().database, owner="alice@example.com").get(sid)
     assert row.owner == "alice@example.com" and SessionStore(Settings().database).list() == []
+
+
+def test_a_graded_upload_is_in_its_owners_history_only_and_only_they_can_delete_it(app, monkeypatch):
+    monkeypatch.setenv("MLSD_TRUSTED_USER_HEADER", HEADER)
+    alice = app("alice@example.com")
+    alice.run()
+    alice.at.switch_page("app_pages/grade.py")
+    alice.run()
+    turns = json.loads(STRONG.read_text())["turns"]
+    alice.at.text_area(key="grade_text").input("Problem: bank_fraud_detection\n\n" + "\n\n".join(
+        f"{t['role'].capitalize()}: {t['content']}" for t in turns))
+    alice.at.button(key="grade_go").click()
+    assert not alice.run().error
+    [row] = SessionStore(Settings().database, owner="alice@example.com").list()
+    assert (row.kind, row.owner) == ("upload", "alice@example.com")
+
+    bob = app("bob@example.com")
+    bob.run()
+    bob.at.switch_page("app_pages/history.py")
+    assert "Nothing here yet" in text_of(bob.run())  # her upload is not in his History
+    bob.at.switch_page("app_pages/grade.py")
+    bob.run()
+    bob.at.radio(key="grade_source").set_value("session")
+    assert "No past session with an answer yet" in text_of(bob.run())  # nor among his sessions to grade
+    assert SessionStore(Settings().database).list() == []  # nor the local user's
+
+    alice.at.switch_page("app_pages/history.py")
+    at = alice.run()
+    assert list(at.dataframe[0].value["Kind"]) == ["upload (pasted text)"]
+    at.button(key="history_delete").click()
+    alice.run().button(key="history_delete_confirm").click()
+    assert "Nothing here yet" in text_of(alice.run())
+    assert SessionStore(Settings().database, owner="alice@example.com").list() == []
 
 
 def test_without_the_header_a_cohort_app_shows_only_a_refusal(app, monkeypatch):
@@ -201,7 +235,7 @@ def test_instructors_see_cohort_aggregates_and_nobody_else_does(app, monkeypatch
     at = carol.run()
     assert not at.error
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"People": "3", "Sessions": "4", "Graded": "3"}
+    assert metrics == {"People": "3", "Sessions": "4", "Graded": "3", "Uploads": "0"}
     dims = at.dataframe[0].value
     assert list(dims["Dimension"]) == ["Data", "Serving"] and list(dims["Mean score"]) == [30.0, 76.7]
     problems = at.dataframe[1].value

@@ -1,7 +1,9 @@
 """The instructor's view of a cohort: aggregates only, never a person's transcript, problem text or score.
 
-Read across every owner, but only the columns aggregates need (owner, problem id, status, created,
-report): turns, states and custom problem statements are never read. A figure computed over fewer
+Read across every owner, but only the columns aggregates need (owner, kind, problem id, status,
+created, report): turns, states and custom problem statements are never read. Transcripts graded on
+the Grade page (kind 'upload') count like interviews: they are sessions, their grades are grades of
+the cohort's practice, and `uploads` says how many of the sessions they are. A figure computed over fewer
 than `MIN_PEOPLE` people is withheld, so a small group's average cannot be read as one person's.
 Who may see it: the users listed in MLSD_ADMINS (`access.identity.admins`).
 """
@@ -40,6 +42,7 @@ class CohortReport:
     people: int
     sessions: int
     graded: int
+    uploads: int = 0  # of `sessions`, how many are graded uploads rather than interviews run here
     dimensions: list[Weakness] = field(default_factory=list)  # weakest first; empty below MIN_PEOPLE
     problems: list[ProblemUse] = field(default_factory=list)
     trend: list[WeekTrend] = field(default_factory=list)
@@ -61,12 +64,13 @@ def iso_week(created: str) -> str:
 
 
 def cohort_report(db: Database, problems: dict[str, Problem]) -> CohortReport:
-    rows = db.all("SELECT id, owner, problem_id, status, created, report FROM sessions")
+    rows = db.all("SELECT id, owner, kind, problem_id, status, created, report FROM sessions")
     owner_of = {r["id"]: r["owner"] for r in rows}
     graded = graded_reports(_Row(r["id"], r["created"], json.loads(r["report"]) if r["report"] else None)
                             for r in rows)
     graded_people = {owner_of[sid] for sid, _, _ in graded}
-    report = CohortReport(people=len(set(owner_of.values())), sessions=len(rows), graded=len(graded))
+    report = CohortReport(people=len(set(owner_of.values())), sessions=len(rows), graded=len(graded),
+                          uploads=sum(r["kind"] == "upload" for r in rows))
     if len(graded_people) >= MIN_PEOPLE:
         report.dimensions = dimension_weaknesses([r for _, _, r in graded])
     uses: dict[str, list[str]] = defaultdict(list)

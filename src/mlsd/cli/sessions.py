@@ -1,4 +1,4 @@
-"""`mlsd export` and `mlsd sessions`: stored interviews, of the user MLSD_USER names (default: the local user).
+"""`mlsd export` and `mlsd sessions`: stored sessions (interviews and graded uploads) of the user MLSD_USER names.
 
 MLSD_USER is not sign-in: the CLI is a local tool for someone who can reach the database anyway.
 It selects whose sessions are shown, and another user's session id answers "not found".
@@ -27,12 +27,13 @@ def export_cmd(session_id: str, fmt: str) -> None:
 @click.command("sessions")
 @friendly_errors
 def sessions_cmd() -> None:
-    """List your past interview sessions (yours: MLSD_USER, default the local user)."""
+    """List your past sessions, interviews and graded uploads (yours: MLSD_USER, default the local user)."""
     from mlsd.interview.sessions import store_for
 
     for s in store_for(Settings()).list():
         score = f"{s.report['overall']:.0f}" if s.report and s.report.get("overall") is not None else "-"
-        click.echo(f"{s.id}  {s.created[:16]}  {s.status:<7} {score:>4}  {s.problem_id or (s.problem_text or '')[:40]}")
+        click.echo(f"{s.id}  {s.created[:16]}  {s.kind:<9} {s.status:<7} {score:>4}  "
+                   f"{s.problem_id or (s.problem_text or '')[:40]}")
 
 
 commands = {"export": export_cmd, "sessions": sessions_cmd}

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     admins: str = Field("", validation_alias=_env("MLSD_ADMINS"),
                         description="Comma-separated users who see the cohort view (aggregates only).")
     serve_address: str | None = Field(None, validation_alias=_env("MLSD_SERVE_ADDRESS"))
+    index_on_start: bool = Field(
+        True, validation_alias=_env("MLSD_INDEX_ON_START"),
+        description="The app builds a missing or stale knowledge index in the background when it starts.",
+    )
 
     @property
     def home_dir(self) -> Path:

@@ -1,4 +1,8 @@
-"""Interview sessions, SQLite or PostgreSQL: every turn is committed before any LLM call, so nothing is lost.
+"""Sessions, SQLite or PostgreSQL: every turn is committed before any LLM call, so nothing is lost.
+
+A session is an interview run here (kind 'interview') or a transcript pasted or uploaded on the
+Grade page and graded there (kind 'upload': ended, with its turns, its report and, in `state`, the
+name it came under), so History keeps every grade.
 
 A store acts for one user (`owner`): it reads and writes only that user's sessions, and another
 user's session id answers exactly as an id that does not exist. Turn indexes are assigned inside
@@ -21,7 +25,7 @@ from mlsd.core.redaction import redact
 from mlsd.grading.transcript import Transcript, Turn, clean_text
 from mlsd.storage import Database, Tx, now_iso, open_database, shared_database
 
-SESSION_COLUMNS = "id, owner, created, updated, problem_id, problem_text, mode, status, state, report"
+SESSION_COLUMNS = "id, owner, kind, created, updated, problem_id, problem_text, mode, status, state, report"
 
 
 @dataclass
@@ -36,6 +40,7 @@ class SessionRow:
     state: dict | None
     report: dict | None
     owner: str = LOCAL_USER
+    kind: str = "interview"  # interview | upload
 
 
 def _loads(text: str | None) -> dict | None:
@@ -44,7 +49,7 @@ def _loads(text: str | None) -> dict | None:
 
 def session_row(r: dict) -> SessionRow:
     return SessionRow(r["id"], r["created"], r["updated"], r["problem_id"], r["problem_text"], r["mode"], r["status"],
-                      _loads(r["state"]), _loads(r["report"]), r["owner"])
+                      _loads(r["state"]), _loads(r["report"]), r["owner"], r["kind"])
 
 
 class SessionStore:
@@ -72,6 +77,33 @@ class SessionStore:
             tx.execute("INSERT INTO turns (session_id, idx, ts, role, content, meta) VALUES (?,0,?,'interviewer',?,?)",
                        (sid, now, self._clean(opening), json.dumps({"action": "open"})))
         return sid
+
+    def save_upload(self, *, problem_id: str | None, problem_text: str | None, transcript: Transcript,
+                    report: dict, source: str) -> str:
+        """Keep a graded transcript that was not an interview here: its turns, its report, where it came from."""
+        sid, now = uuid.uuid4().hex[:12], now_iso()
+        with self.db.transaction() as tx:
+            tx.execute("INSERT INTO sessions (id, owner, kind, created, updated, problem_id, problem_text, mode, status, "
+                       "state, report) VALUES (?, ?, 'upload', ?, ?, ?, ?, '', 'ended', ?, ?)",
+                       (sid, self.owner, now, now, problem_id, self._clean(problem_text) if problem_text else None,
+                        json.dumps({"source": self._clean(source)}), redact(json.dumps(report), self._secret)))
+            for i, t in enumerate(transcript.turns):
+                tx.execute("INSERT INTO turns (session_id, idx, ts, role, content, meta) VALUES (?,?,?,?,?,'{}')",
+                           (sid, i, now, t.role, self._clean(t.content)))
+        return sid
+
+    def delete(self, sid: str) -> None:
+        """Remove this user's session (interview or upload) with its turns and report.
+
+        Another user's id answers exactly as an id that does not exist, and deletes nothing.
+        """
+        with self.db.transaction() as tx:
+            try:
+                self._lock(tx, sid)
+            except NotFoundError:
+                raise NotFoundError(f"no session {sid!r} to delete") from None
+            tx.execute("DELETE FROM turns WHERE session_id=?", (sid,))
+            tx.execute("DELETE FROM sessions WHERE id=?", (sid,))
 
     def _lock(self, tx: Tx, sid: str) -> dict:
         """This user's session row, locked until the transaction ends (writers to one session queue here)."""
@@ -146,7 +178,8 @@ class SessionStore:
 
     def export_markdown(self, sid: str) -> str:
         s = self.get(sid)
-        return self.transcript(sid).to_markdown(f"Interview {sid} — {s.problem_id or 'custom problem'}")
+        what = "Graded upload" if s.kind == "upload" else "Interview"
+        return self.transcript(sid).to_markdown(f"{what} {sid} — {s.problem_id or 'custom problem'}")
 
     def close(self) -> None:
         if self._owns_db:

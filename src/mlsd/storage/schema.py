@@ -97,6 +97,17 @@ def m004_turn_keys(tx: Tx) -> None:
     tx.execute("CREATE UNIQUE INDEX turns_by_key ON turns (session_id, turn_key)")
 
 
+@migration
+def m003_session_kind(tx: Tx) -> None:
+    """'upload': a transcript pasted or uploaded on the Grade page and graded there, kept for History.
+
+    Named as on the branch that added it (issue 16), so a database that already ran it under that
+    name is not migrated twice; it runs after m004 here, which names, not numbers, allow.
+    """
+    tx.execute("ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'interview' "
+               "CHECK (kind IN ('interview', 'upload'))")
+
+
 def applied(tx: Tx) -> set[str]:
     return {r["name"] for r in tx.all("SELECT name FROM _migrations")}
 

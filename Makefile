@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# On 127.0.0.1 unless MLSD_SERVE_ADDRESS says otherwise (then with a warning unless sign-in is configured).
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py
+	$(VENV)/bin/mlsd serve
 
 test: $(STAMP)
 	$(PY) -m pytest

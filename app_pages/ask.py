@@ -14,9 +14,10 @@ EXAMPLES = ["How do I detect training-serving skew?", "When should I use PR-AUC 
 
 
 def ensure_index() -> None:
-    """Build the index the first time (with progress), else just make sure this process has it."""
+    """Wait for the background build, or build the index now (with progress); then this process has it."""
     from mlsd.knowledge.index import ensure_index as ensure
 
+    shared.wait_for_background_build()
     if shared.index_status().needs_build:
         shared.build_index("Building the knowledge index (first question only)…")
     ensure(shared.settings())
@@ -31,17 +32,18 @@ def render_sources(answer, *, nested: bool = False) -> None:
     st.markdown(f"**Sources** · {len(answer.sources)} passage{'s' if len(answer.sources) != 1 else ''} "
                 "from the knowledge base")
     for n, source in enumerate(answer.sources, 1):
-        with st.expander(f"[{n}] {source.heading} — {source.path}", icon=":material/description:"):
+        # [1] is the section the answer comes from: open, so its context is one glance away
+        with st.expander(f"[{n}] {source.heading} — {source.path}", icon=":material/description:", expanded=n == 1):
             st.caption(f"`{source.path}` · relevance {source.score:.2f}")
             st.markdown(source.text)
 
 
 def render_answer(question: str, answer, *, streamed: bool = False, nested: bool = False) -> None:
     if not streamed:
-        if answer.in_scope:
+        if answer.answered:
             st.markdown(view.chat_md(answer.answer))
-        else:
-            st.info(answer.answer, icon=":material/block:")
+        else:  # refused, or the closest notes do not answer it
+            st.info(view.chat_md(answer.answer), icon=":material/block:" if not answer.in_scope else ":material/help:")
     render_sources(answer, nested=nested)
 
 
@@ -68,17 +70,15 @@ if submitted:
             with st.spinner("Searching the notes…"):
                 stream = ask_stream(question.strip(), k=k, settings=shared.settings(), llm=shared.llm())
             st.markdown(f"#### {view.chat_md(question.strip())}")
-            if stream.in_scope:
+            streamed = stream.answered  # an answer streams in; a refusal or "not answered" is a notice
+            if streamed:
                 st.write_stream(view.chat_md(piece) for piece in stream)
-                answer = stream.answer()
-            else:
-                answer = stream.answer()
-                st.info(answer.answer, icon=":material/block:")
+            answer = stream.answer()
             previous = st.session_state.get(RESULT)
             if previous:
                 st.session_state[EARLIER] = [previous, *st.session_state.get(EARLIER, [])][:10]
             st.session_state[RESULT] = (question.strip(), answer)
-            render_answer(question, answer, streamed=True)
+            render_answer(question, answer, streamed=streamed)
         except Exception as exc:
             shared.show_error(exc, "Could not answer")
 elif st.session_state.get(RESULT):

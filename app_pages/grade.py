@@ -9,7 +9,7 @@ from app_pages.report_view import render_report
 from mlsd import progress
 from app_pages import view
 
-REPORT = "grade_report"  # (GradeReport, source label, session id or None)
+REPORT = "grade_report"  # (GradeReport, source label, graded session id or None, id it was kept under)
 SOURCES = {"paste": "Paste text", "upload": "Upload a file", "session": "A past session"}
 PLACEHOLDER = ("Interviewer: Design fraud detection for a bank's card payments.\n"
                "Candidate: Before designing anything, what is the latency budget? …\n\n"
@@ -35,6 +35,53 @@ def read_input(source: str) -> tuple[str | bytes | None, str, str | None]:
     return shared.store().export_json(sid), f"session {sid}", sid
 
 
+def keep_upload(transcript, report, label: str) -> str:
+    """Save a graded paste or upload to History; returns its session id."""
+    problems = shared.problem_bank()
+    problem_id = report.problem if report.problem in problems else None
+    return shared.store().save_upload(problem_id=problem_id, problem_text=None if problem_id else report.problem,
+                                      transcript=transcript, report=report.model_dump(), source=label)
+
+
+def grade(data, label: str, session_id: str | None, problem: str | None, rubric: str | None) -> None:
+    """Grade, keep the result (History shows it), and remember it for this page; errors are shown."""
+    from mlsd.core.errors import TranscriptError
+    from mlsd.grading.service import parse_and_grade
+    from mlsd.grading.transcript import decode
+
+    settings = shared.settings()
+    try:
+        with st.spinner("Grading…"):
+            text = decode(data, label) if isinstance(data, bytes) else data
+            transcript, report = parse_and_grade(view.scrub(text, settings.key_value()), source=label,
+                                                 problem=problem, rubric_id=rubric, settings=settings,
+                                                 llm=shared.llm())
+        kept = None
+        if session_id:
+            if shared.store().get(session_id).status == "ended":
+                shared.store().end(session_id, report.model_dump())  # History shows it from now on
+                kept = session_id
+        elif report.status == "graded":
+            kept = keep_upload(transcript, report, label)
+        st.session_state[REPORT] = (report, label, session_id, kept)
+    except Exception as exc:
+        st.session_state.pop(REPORT, None)
+        if isinstance(exc, TranscriptError):
+            st.error(f"Could not read the transcript — {exc}", icon=":material/error:")
+        else:
+            shared.show_error(exc, "Could not grade")
+
+
+def kept_line(report, session_id: str | None, kept: str | None) -> str:
+    if kept and session_id:
+        return "Saved to this interview in History."
+    if kept:
+        return f"Saved in History as an upload (session `{kept}`), beside your interviews."
+    if session_id:
+        return "Not saved: this interview is still running; its grade is kept once it has ended."
+    return "Not saved in History: there was not enough evidence to grade."
+
+
 st.title("Grade a transcript")
 st.caption("Scores each rubric dimension from verbatim evidence; a phase with no evidence is reported as "
            "*not covered*, never given an invented level. The overall score is computed from the levels "
@@ -53,38 +100,16 @@ with st.expander("Options", icon=":material/tune:"):
     rubric = c2.selectbox("Rubric", [None, *list_rubrics()], key="grade_rubric",
                           format_func=lambda r: "the problem's (base + its overlay)" if r is None else r)
 
+
 go = st.button("Grade", type="primary", key="grade_go", icon=":material/grading:")
 if go and data is None:
     st.warning("Nothing to grade yet: paste a transcript, upload a file or pick a session.")
 elif go:
-    from mlsd.grading.service import grade_text
-    from mlsd.grading.transcript import decode
-
-    settings = shared.settings()
-    failure = None
-    with st.status("Grading…", expanded=False) as box:
-        try:
-            text = decode(data, label) if isinstance(data, bytes) else data
-            report = grade_text(view.scrub(text, settings.key_value()), source=label, problem=problem,
-                                rubric_id=rubric, settings=settings, llm=shared.llm())
-            if session_id and shared.store().get(session_id).status == "ended":
-                shared.store().end(session_id, report.model_dump())  # History shows it from now on
-            st.session_state[REPORT] = (report, label, session_id)
-            box.update(label=f"Graded {label}", state="complete")
-        except Exception as exc:
-            failure = exc
-            box.update(label="Could not grade", state="error")
-    if failure is not None:
-        from mlsd.core.errors import TranscriptError
-
-        st.session_state.pop(REPORT, None)
-        if isinstance(failure, TranscriptError):
-            st.error(f"Could not read the transcript — {failure}", icon=":material/error:")
-        else:
-            shared.show_error(failure, "Could not grade")
+    grade(data, label, session_id, problem, rubric)
 
 if st.session_state.get(REPORT):
-    report, label, session_id = st.session_state[REPORT]
+    report, label, session_id, kept = st.session_state[REPORT]
     st.divider()
     st.subheader(f"Report — {label}")
-    render_report(report, key="grade_report", session_id=session_id)
+    st.caption(kept_line(report, session_id, kept))
+    render_report(report, key="grade_report", session_id=session_id or kept)

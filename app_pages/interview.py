@@ -14,17 +14,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import shared
+from app_pages import shared, unsent
 from app_pages.report_view import render_report
 from mlsd.interview import panel
 from mlsd.content.problems import DIFFICULTIES, filter_problems, topic_options
 from mlsd import progress
 from app_pages import view
+from mlsd.core.errors import DatabaseUnavailableError
+from mlsd.interview.answers import plan_answer
 from mlsd.interview.policy import COVERED
 from mlsd.llm import offline_llm
 
 SID, IV, STATE, REPORT = shared.INTERVIEW_SESSION, shared.INTERVIEW_LIVE, shared.INTERVIEW_STATE, shared.INTERVIEW_REPORT
 RESUME, PRESET = shared.INTERVIEW_RESUME, shared.INTERVIEW_PRESET
+PRESET_MODE, FOCUS = shared.INTERVIEW_PRESET_MODE, shared.INTERVIEW_FOCUS
 OUTAGE_SHOWN = "interview_outage_shown"  # the LLM outage notice was shown; shown again only after a recovery
 SOURCE_OPTIONS = {"bank": "From the problem bank", "custom": "My own problem"}
 MODE_OPTIONS = {"mock": "Mock (no hints, like the real thing)", "practice": "Practice (hints and model answers)"}
@@ -48,6 +51,9 @@ def current_session_id() -> str | None:
 
         try:
             row = shared.store().get(wanted)
+        except DatabaseUnavailableError:  # keep it open: the page says the database is down, and waits for it
+            st.session_state[SID] = wanted
+            return wanted
         except Exception as exc:
             shared.show_error(exc, f"Could not open interview {wanted!r}")
             st.query_params.pop("session", None)
@@ -122,6 +128,11 @@ def render_setup() -> None:
     if preset in problems:  # a suggestion from History: clear the filters so it is selectable
         st.session_state.update({"interview_source": "bank", "interview_topics": [],
                                  "interview_difficulty": [], "interview_problem": preset})
+    preset_mode = st.session_state.pop(PRESET_MODE, None)
+    if preset_mode in MODE_OPTIONS:
+        st.session_state["interview_mode"] = preset_mode
+    if st.session_state.get(FOCUS):
+        st.info(f"**Practise next.** {st.session_state[FOCUS]}", icon=":material/target:")
 
     source = st.radio("Problem", list(SOURCE_OPTIONS), format_func=SOURCE_OPTIONS.get, horizontal=True,
                       key="interview_source", label_visibility="collapsed")
@@ -235,14 +246,20 @@ def escaped(pieces: Iterator[str]) -> Iterator[str]:
 def render_interview(sid: str) -> None:
     store = shared.store()
     st.query_params["session"] = sid
-    row = store.get(sid)
-    turns = store.turns(sid)
+    try:
+        row, turns, kept = store.get(sid), store.turns(sid), unsent.settle(store, sid)
+    except DatabaseUnavailableError as exc:
+        st.session_state.pop(IV, None)
+        unsent.render_offline(sid, exc)
+        return
     state = saved_state(row)
     finished = row.status == "ended" or state.status == "wrapped"
     report = st.session_state.get(REPORT)
 
     prompt = st.chat_input("This interview has ended" if finished else "Your answer — ask, assume, design…",
-                           key="interview_chat", disabled=finished, max_chars=8000)
+                           key="interview_chat", disabled=finished or kept is not None, max_chars=8000)
+    if prompt and prompt.strip() and not finished:
+        kept = unsent.keep(sid, prompt)  # kept until the database has it
     st.html(PANEL_CSS)
     chat_col, panel_col = st.columns([11, 9], gap="large")
     with chat_col:
@@ -250,6 +267,7 @@ def render_interview(sid: str) -> None:
             with st.chat_message(view.chat_role(turn["role"]), avatar=AVATARS[turn["role"]]):
                 st.markdown(view.chat_md(turn["content"]))
         pending = bool(turns) and turns[-1]["role"] == "candidate" and row.status != "ended"
+        retry = unsent.show_kept(kept) if kept is not None and not prompt else False
         try:
             if pending:
                 # The last saved turn is the candidate's and was never answered (a crash, or a rerun
@@ -257,15 +275,26 @@ def render_interview(sid: str) -> None:
                 iv = interviewer(sid)
                 with st.chat_message("assistant", avatar=AVATARS["interviewer"]):
                     st.write_stream(escaped(iv.deliver(iv.plan_pending())))
-            if prompt and prompt.strip() and not finished:
-                with st.chat_message("user", avatar=AVATARS["candidate"]):
-                    st.markdown(view.chat_md(prompt))
+            if kept is not None and (prompt or retry) and not finished:
+                if prompt:
+                    with st.chat_message("user", avatar=AVATARS["candidate"]):
+                        st.markdown(view.chat_md(prompt))
                 iv = interviewer(sid)
-                action = iv.plan(prompt)
-                with st.chat_message("assistant", avatar=AVATARS["interviewer"]):
-                    st.write_stream(escaped(iv.deliver(action)))
+                action = plan_answer(iv, kept.text, kept.key)
+                if action is not None:
+                    with st.chat_message("assistant", avatar=AVATARS["interviewer"]):
+                        st.write_stream(escaped(iv.deliver(action)))
+                unsent.forget()
+                if retry:
+                    st.rerun()  # draw the saved answer in its place in the transcript
             if pending or prompt:
                 notify_outage(iv)
+        except DatabaseUnavailableError as exc:
+            st.session_state.pop(IV, None)  # resumed from what the database holds once it is back
+            unsent.show_outage(exc)
+            if prompt:
+                unsent.show_kept(kept)
+            st.stop()
         except Exception as exc:
             shared.show_error(exc, "The interviewer could not answer")
         row = store.get(sid)
@@ -279,6 +308,8 @@ def render_interview(sid: str) -> None:
         st.markdown(f"### {view.chat_md(title)}")
         st.caption(f"{state.mode.capitalize()} interview · {state.time_budget_min:.0f}-minute budget · "
                    f"{shared.backend_info().line.lower()}  \nsession `{sid}`")
+        if st.session_state.get(FOCUS):
+            st.caption(f":material/target: {st.session_state[FOCUS]}")
         render_panel(state, now_finished)
         c1, c2 = st.columns(2)
         end = c1.button("End and grade" if not report else "Grade again", type="primary" if not report else "secondary",
@@ -290,13 +321,11 @@ def render_interview(sid: str) -> None:
         st.query_params.pop("session", None)
         st.rerun()
     if end:
-        with st.status("Grading the interview…", expanded=True) as box:
-            try:
+        try:
+            with st.spinner("Grading the interview…"):  # gone once graded: no empty "Graded" box left behind
                 st.session_state[REPORT] = report = interviewer(sid).end_and_grade()
-                box.update(label="Graded", state="complete", expanded=False)
-            except Exception as exc:
-                box.update(label="Grading failed", state="error")
-                shared.show_error(exc, "Could not grade the interview")
+        except Exception as exc:
+            shared.show_error(exc, "Could not grade the interview")
     if now_finished != finished and not end:
         st.rerun()  # the interviewer just wrapped up: redraw with the chat input closed
 

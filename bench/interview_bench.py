@@ -103,12 +103,14 @@ def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> d
             "cases": cases, "details": details}
 
 
-def turn_overhead(answers: list[LabelledAnswer], turns: int = 40) -> dict:
-    """Non-LLM work per interviewer turn (evidence, state, persistence), offline backend."""
+def turn_overhead(answers: list[LabelledAnswer], turns: int = 40, database: str | None = None) -> dict:
+    """Non-LLM work per interviewer turn (evidence, state, persistence), offline backend.
+
+    The session store is a SQLite file in a temp folder, or `database` (e.g. a PostgreSQL URL)."""
     texts = [b for a in answers for b in paragraphs(a.text)][: turns * 3]
     times = []
     with tempfile.TemporaryDirectory() as tmp:
-        store = SessionStore(Path(tmp) / "bench.db")
+        store = SessionStore(database or Path(tmp) / "bench.db")
         iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=240)
         iv.respond("Let me start with the goal.")  # warm the embedder and rubric model
         for text in texts[:turns]:

@@ -1,15 +1,17 @@
-"""Knowledge index benchmark: retrieval hit@k, out-of-scope refusal, cold and warm build times.
+"""Knowledge index benchmark: retrieval hit@k, answer match, out-of-scope refusal, cold and warm build times.
 
     .venv/bin/python -m bench.knowledge_bench [--k 5]
 
 Questions come from bench/data/concept_questions.yaml (`questions: [{q, expect: [paths] |
-"out_of_scope"}]`). A question is a hit when any expected note is among the top-k distinct notes.
+"out_of_scope", terms: [...]}]`). A question is a hit when any expected note is among the top-k
+distinct notes; its answer matches when the offline answer text contains every labelled term.
 Everything runs against a fresh temporary MLSD_HOME, so the developer's own index is untouched.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import tempfile
 import time
@@ -18,8 +20,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from mlsd.knowledge.ask import IN_SCOPE_THRESHOLD, scope_score
 from mlsd.core.config import Settings
+from mlsd.core.text import normalise
+from mlsd.knowledge.ask import IN_SCOPE_THRESHOLD, ask, scope_score
 from mlsd.knowledge.index import KnowledgeIndex, ensure_index
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "concept_questions.yaml"
@@ -29,6 +32,7 @@ CHUNK_POOL = 40  # chunks fetched per question before collapsing to distinct not
 class LabelledQuestion(BaseModel):
     q: str
     expect: list[str] | str  # note paths, or "out_of_scope"
+    terms: list[str] = []  # what a correct answer says; "a|b" alternatives, "calibrat*" a word prefix
 
     @property
     def out_of_scope(self) -> bool:
@@ -97,6 +101,36 @@ def retrieval_hit_at_k(k: int = 5, settings: Settings | None = None) -> dict:
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
+
+
+def term_found(term: str, text: str) -> bool:
+    """Any "|" alternative of `term` in `text` as whole words, case and punctuation ignored ("x*": a prefix)."""
+    words = f" {normalise(text)} "
+    for alternative in term.split("|"):
+        prefix = alternative.endswith("*")
+        wanted = normalise(alternative.rstrip("*"))
+        if wanted and f" {wanted}{'' if prefix else ' '}" in words:
+            return True
+    return False
+
+
+def answer_match(settings: Settings, limit: int | None = None) -> dict:
+    """Share of labelled in-scope questions whose offline answer text has every expected term."""
+    labelled = [q for q in load_questions() if not q.out_of_scope and q.terms][:limit]
+    matched, misses, not_answered, sentences = 0, [], [], []
+    for item in labelled:
+        answer = ask(item.q, settings=settings)
+        missing = [t for t in item.terms if not term_found(t, answer.answer)]
+        matched += not missing
+        if missing:
+            misses.append(f"{item.q} -> missing {missing} (answered from {answer.sources[0].heading!r})")
+        if not answer.answered:
+            not_answered.append(item.q)
+        else:
+            sentences.append(len(re.findall(r"\[\d+\]", answer.answer)))
+    return {"questions": len(labelled), "answer_match": round(matched / max(len(labelled), 1), 4),
+            "not_answered": not_answered, "misses": misses,
+            "sentences": {n: sentences.count(n) for n in sorted(set(sentences))}}
 
 
 def index_timings(home: Path | None = None) -> dict:

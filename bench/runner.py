@@ -44,10 +44,12 @@ class Options:
 
 
 # Sizes of each part. Quick mode keeps every code path but only a few items per part.
-FULL = dict(answers=None, skip_answers=None, skip_cases=None, overhead_turns=40, ordering_problems=None,
+FULL = dict(concept_answers=None,
+            answers=None, skip_answers=None, skip_cases=None, overhead_turns=40, ordering_problems=None, load=(50, 20, 5),
             grade_runs=3, llm_transcripts=("bank_fraud_detection_handwavy", "bank_fraud_detection_strong"),
             stream_runs=3, rss=True)
-QUICK = dict(answers=3, skip_answers=2, skip_cases=4, overhead_turns=10, ordering_problems=1, grade_runs=1,
+QUICK = dict(concept_answers=5,
+             answers=3, skip_answers=2, skip_cases=4, overhead_turns=10, ordering_problems=1, grade_runs=1, load=(6, 4, 2),
              llm_transcripts=("bank_fraud_detection_handwavy",), stream_runs=1, rss=False)
 
 
@@ -164,6 +166,15 @@ class Bench:
             extra = f"; out-of-scope refusal {retrieval['refusal_rate']:.2f} ({retrieval.get('out_of_scope_questions')})"
         self.set("retrieval_hit_at_5", hit, f"{n} labelled concept questions, offline MiniLM{extra}")
 
+    def part_answers(self) -> None:
+        from . import knowledge_bench as kb
+
+        result = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"])
+        self.details["answers"] = result
+        self.set("answer_match", result["answer_match"],
+                 f"offline answer text has every labelled term, {result['questions']} concept questions; "
+                 f"{len(result['not_answered'])} said the notes do not answer")
+
     def part_turn_overhead(self) -> None:
         from .interview_bench import turn_overhead
 
@@ -171,9 +182,14 @@ class Bench:
         with no_memo():
             result = turn_overhead(self.ours_answers, turns=turns)
         self.details["turn_overhead"] = result
-        note = f"{result.get('turns')} offline interviewer turns (evidence, policy, SQLite), text from our answers"
+        note = f"{result.get('turns')} offline interviewer turns (evidence, policy, SQLite store), text from our answers"
         self.set("turn_overhead_ms_p50", result.get("turn_overhead_ms_p50"), note)
         self.set("turn_overhead_ms_p95", result.get("turn_overhead_ms_p95"), note)
+
+    def part_stores(self) -> None:
+        from .store_bench import store_figures
+
+        store_figures(self)
 
     def part_grade_time(self) -> None:
         from .grading_bench import grade_offline_time
@@ -276,8 +292,11 @@ class Bench:
             self.section("embedder", [], self.part_embedder)
             self.section("knowledge index and retrieval", ["index_cold_s", "index_warm_s", "retrieval_hit_at_5"],
                          self.part_knowledge)
+            self.section("offline answers", ["answer_match"], self.part_answers)
             self.section("interviewer turn overhead", ["turn_overhead_ms_p50", "turn_overhead_ms_p95"],
                          self.part_turn_overhead)
+            self.section("session stores (SQLite, PostgreSQL)", [k for k in FIGURE_KEYS if "_pg" in k or "load_" in k],
+                         self.part_stores)
             self.section("offline grading time", ["grade_offline_s"], self.part_grade_time)
             with embedding_memo(self.memo_stats):
                 self.section("phase coverage", ["coverage_f1", "skipped_phase_f1", "coverage_f1_ours",

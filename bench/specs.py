@@ -16,6 +16,7 @@ class Spec:
 
 SPECS: list[Spec] = [
     Spec("retrieval_hit_at_5", ">=", 0.90, "≥ 0.90", "ratio"),
+    Spec("answer_match", ">=", 0.85, "≥ 0.85", "ratio"),
     Spec("coverage_f1", ">=", 0.85, "≥ 0.85", "ratio"),
     Spec("skipped_phase_f1", ">=", 0.80, "≥ 0.80", "ratio"),
     Spec("coverage_f1_ours", ">=", 0.85, "≥ 0.85", "ratio"),
@@ -25,6 +26,12 @@ SPECS: list[Spec] = [
     Spec("grade_ordering", ">=", 1.0, "100 %", "pct"),
     Spec("turn_overhead_ms_p50", "<=", 25, "≤ 25 ms", "ms"),
     Spec("turn_overhead_ms_p95", "<=", 80, "≤ 80 ms", "ms"),
+    Spec("turn_overhead_pg_ms_p50", "<=", 25, "≤ 25 ms", "ms"),
+    Spec("turn_overhead_pg_ms_p95", "<=", 80, "≤ 80 ms", "ms"),
+    # the bounded load test, per store: nothing lost or duplicated; the store's time per turn under load
+    *[Spec(f"load_turns_{what}_{store}", "<=", 0, "0", "int") for store in ("pg", "sqlite")
+      for what in ("lost", "duplicated")],
+    *[Spec(f"load_store_ms_{q}_{store}", None, None, "report", "ms") for store in ("pg", "sqlite") for q in ("p50", "p95")],
     Spec("index_cold_s", "<=", 10, "≤ 10 s", "s"),
     Spec("index_warm_s", "<=", 1, "≤ 1 s", "s"),
     Spec("grade_offline_s", "<=", 2, "≤ 2 s", "s"),

@@ -1,9 +1,16 @@
-"""Shared fixtures: an isolated MLSD_HOME, no stray settings, and no network but loopback."""
+"""Shared fixtures: an isolated MLSD_HOME, no stray settings, no network but loopback, and PostgreSQL.
+
+PostgreSQL: one throwaway cluster per test run (Debian's server binaries, see
+mlsd.storage.throwaway) and a fresh database per test. Without the binaries those tests skip,
+unless MLSD_REQUIRE_POSTGRES=1 (set by .ci/run), where that is a failure.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import uuid
 
 import pytest
 
@@ -11,6 +18,8 @@ ENV_VARS = [
     "MLSD_LLM", "MLSD_BASE_URL", "MLSD_MODEL", "MLSD_API_KEY", "MLSD_LOCAL_MODEL", "MLSD_HOME",
     "MLSD_CHROMA_HOST", "MLSD_CHROMA_PORT", "MLSD_EMBEDDINGS_BASE_URL", "MLSD_EMBEDDINGS_MODEL",
     "OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "MLSD_CONTENT_DIR", "MLSD_RAISE_ERRORS",
+    "MLSD_DATABASE_URL", "MLSD_DB_POOL_SIZE", "MLSD_DB_TIMEOUT", "MLSD_USER", "MLSD_TRUSTED_USER_HEADER",
+    "MLSD_ADMINS", "MLSD_SERVE_ADDRESS", "MLSD_INDEX_ON_START",
 ]
 
 
@@ -48,3 +57,50 @@ def no_network(monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------------
+def require_postgres_binaries():
+    from mlsd.storage.throwaway import server_binaries
+
+    if server_binaries() is None:
+        why = "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)"
+        if os.environ.get("MLSD_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"MLSD_REQUIRE_POSTGRES=1 but {why}")
+        pytest.skip(f"{why}; set MLSD_REQUIRE_POSTGRES=1 to fail instead")
+
+
+@pytest.fixture
+def postgres_binaries():
+    """For tests that start (and kill) a PostgreSQL server of their own."""
+    require_postgres_binaries()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the whole run (never stopped by a test: outage tests start their own)."""
+    require_postgres_binaries()
+    from mlsd.storage.throwaway import TemporaryPostgres
+
+    with TemporaryPostgres() as pg:
+        yield pg
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty database on the shared server; dropped after the test."""
+    from mlsd.storage import forget_shared_databases
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    url = postgres_server.create_database(name)
+    yield url
+    forget_shared_databases()
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request, tmp_path):
+    """Where a session store lives: run the test once on a SQLite file and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("postgres_url")

@@ -8,6 +8,7 @@ makes the app re-raise instead of turning a bug into a friendly st.error, so bug
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import uuid
@@ -44,6 +45,9 @@ CANDIDATE_TURNS = [t["content"] for t in json.loads(STRONG.read_text())["turns"]
 @pytest.fixture
 def app(monkeypatch):
     monkeypatch.setenv("MLSD_RAISE_ERRORS", "1")
+    # Each test has its own MLSD_HOME: building the real index in every one would cost minutes of CPU.
+    # The tests of the background build turn it back on.
+    monkeypatch.setenv("MLSD_INDEX_ON_START", "0")
 
     def make(**query) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
@@ -125,10 +129,11 @@ def test_a_full_offline_interview_ends_in_a_graded_report(app):
     ok(at.button(key="history_open").click().run())
     assert "Overall score" in shown(at)
     page = shown(at)
-    assert "Weakest dimension:" in page and "Practise next:" in page
+    assert "Focus on " in page and "Practise next:" in page
     assert sum(1 for e in at.main if getattr(e, "type", None) == "vega_lite_chart") >= 2  # levels + trend
     ok(at.button(key="history_practise").click().run())
     assert at.button(key="interview_start")  # back on the Interview setup, the suggestion preselected
+    assert at.radio(key="interview_mode").value == "practice"
     suggested = at.selectbox(key="interview_problem").value
     assert suggested in load_problems() and f"({load_problems()[suggested].difficulty})" in page
 
@@ -216,29 +221,63 @@ def test_history_resumes_an_unfinished_interview(app):
 
 # -- ask ------------------------------------------------------------------------------------------------
 def test_ask_answers_from_the_notes_with_citations(app):
-    pytest.importorskip("mlsd.knowledge.ask", reason="mlsd.ask (grounded Q&A) is not in this checkout yet")
     at = app()
     at.run()
     assert "Not built" in shown(at, at.sidebar)
-    ok(at.button(key="sidebar_index_build").click().run())  # the sidebar's build, with progress
-    assert "Built: " in shown(at, at.sidebar) and " chunks from " in shown(at, at.sidebar)
-
     ok(at.switch_page("app_pages/ask.py").run())
-    at.text_area(key="ask_question").input("What PSI value means a feature has drifted enough to worry about?")
-    ok(at.button(key="FormSubmitter:ask_form-Ask").click().run())
-    page = shown(at)
-    assert "[1]" in page
+    at.text_area(key="ask_question").input("How do I detect training-serving skew?")
+    ok(at.button(key="FormSubmitter:ask_form-Ask").click().run())  # the first question builds the index
+    assert "Built: " in shown(at, at.sidebar) and " chunks from " in shown(at, at.sidebar)  # true at once
+    assert not [e for e in at.main if type(e).__name__ == "Status"]  # the build's progress is gone
+
+    answer = at.session_state["ask_result"][1]
+    assert answer.answered and answer.sources[0].heading == "Detecting skew"
+    # the method itself, in the section's own words and order, not topic sentences of other sections
+    text = " ".join(m.value for m in at.markdown)
+    assert "recompute the same features offline" in text and "Sample served requests" in text
+    cited = re.findall(r"\[(\d+)\]", answer.answer)
+    assert 3 <= len(cited) <= 6 and set(cited) == {"1"}
     sources = [e for e in at.expander if e.label.startswith("[")]
-    assert sources and sources[0].label.startswith("[1] ") and "knowledge/" in sources[0].label
+    assert sources[0].label.startswith("[1] Detecting skew") and sources[0].proto.expanded  # the top one open
+    assert all(not e.proto.expanded for e in sources[1:])
     path = sources[0].label.split(" — ")[-1]
     assert (ROOT / path).is_file()
-    body = " ".join(m.value for m in sources[0].markdown)
-    assert len(body) > 100  # the cited note text itself
+    assert "Sample served requests" in " ".join(m.value for m in sources[0].markdown)
 
     at.text_area(key="ask_question").input("What is the best recipe for lasagna?")
     ok(at.button(key="FormSubmitter:ask_form-Ask").click().run())
     assert "nothing on this question" in " ".join(i.value for i in at.info)
     assert "Earlier questions" in shown(at)
+
+
+def test_the_index_is_built_in_the_background_at_first_start(app, monkeypatch):
+    from mlsd.knowledge import background
+
+    monkeypatch.setenv("MLSD_INDEX_ON_START", "1")
+    at = ok(app().run())
+    build = background.current(Settings())
+    assert build is not None, "the first start did not start a build"
+    if build.running:
+        assert "Building in the background" in shown(at, at.sidebar)
+        assert at.sidebar.get("progress")
+    assert build.wait(timeout=TIMEOUT) and build.state == "done", build.error
+    ok(at.run())
+    side = shown(at, at.sidebar)
+    assert "Built: " in side and "Building in the background" not in side
+    assert at.button(key="sidebar_index_build").label == "Rebuild the index"
+    # a second session of the same process does not start another build
+    other = ok(app().run())
+    assert background.current(Settings()) is build and "Built: " in shown(other, other.sidebar)
+
+
+def test_a_build_from_the_sidebar_updates_the_status_at_once(app):
+    at = app()
+    at.run()
+    assert "Not built" in shown(at, at.sidebar)
+    ok(at.button(key="sidebar_index_build").click().run())
+    assert "Built: " in shown(at, at.sidebar) and "chunks embedded" in shown(at, at.sidebar)
+    ok(at.switch_page("app_pages/history.py").run())  # another page reads the same, fresh status
+    assert "Built: " in shown(at, at.sidebar)
 
 
 # -- grade ----------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from mlsd.knowledge.ask import Answer, CitationFilter, ask, ask_stream, fix_citations, split_sentences
+from mlsd.knowledge import extractive
+from mlsd.knowledge.ask import Answer, CitationFilter, ask, ask_stream, fix_citations
+from mlsd.knowledge.extractive import Unit, cite, compose, passage_units
 from mlsd.cli.knowledge import ask_cmd, commands, index_cmd
 from mlsd.core.config import Settings
 from mlsd.knowledge.index import KnowledgeIndex
@@ -42,27 +44,81 @@ def plain(text: str) -> str:
     return " ".join(re.sub(r"\*\*|__|`", "", text).split())
 
 
-# -- offline ----------------------------------------------------------------------------------------
-def test_offline_answer_quotes_the_cited_sources(kb):
+# -- offline ---------------------------------------------------------------------------------------
+def cited_sentences(answer: str) -> list[tuple[int, str]]:
+    """(source number, sentence without its citation) for each cited sentence of an answer."""
+    out = []
+    for block in re.split(r"\n+", answer):
+        for piece in re.findall(r".*?\[\d+\][.!?]*", block.lstrip("- ")):
+            number = int(CITATION.search(piece).group(1))
+            out.append((number, plain(CITATION.sub("", piece).replace(" .", ".").strip())))
+    return out
+
+
+def test_offline_answer_reads_the_answering_section_in_order(kb):
     answer = ask(THRESHOLD_QUESTION)
-    assert answer.in_scope and answer.sources
-    assert answer.sources[0].path == "knowledge/concepts/drift_detection.md"
-    assert [s.score for s in answer.sources] == sorted((s.score for s in answer.sources), reverse=True)
-    lines = answer.answer.splitlines()
-    assert 3 <= len(lines) <= 6
-    for line in lines:
-        cited = [int(n) for n in CITATION.findall(line)]
-        assert len(cited) == 1 and 1 <= cited[0] <= len(answer.sources), line
-        sentence = plain(CITATION.sub("", line).lstrip("- "))
-        assert sentence in plain(answer.sources[cited[0] - 1].text), f"not extracted from its source: {line}"
-    assert "0.25" in answer.answer  # the passage that answers the question made it in
+    assert answer.in_scope and answer.answered and answer.sources
+    top = answer.sources[0]
+    assert (top.path, top.heading) == ("knowledge/concepts/drift_detection.md", "PSI thresholds")
+    sentences = cited_sentences(answer.answer)
+    assert 3 <= len(sentences) <= 6
+    assert {n for n, _ in sentences} == {1}  # one section, cited as [1], not one sentence from each of several
+    texts = [t for _, t in sentences]
+    assert len(set(texts)) == len(texts)
+    positions = [plain(top.text).find(t) for t in texts]
+    assert -1 not in positions, f"not the section's own words: {texts}"
+    assert positions == sorted(positions)  # in the section's order
+    assert "0.25" in answer.answer and "0.1" in answer.answer
 
 
 def test_weak_passages_are_not_offered_as_sources(kb):
     answer = ask("What does a canary release compare before a full rollout?", k=10)
     assert answer.in_scope
     assert [s.path for s in answer.sources] == ["knowledge/phases/serving.md"]
-    assert answer.answer.startswith("- A canary release sends a small share of traffic")
+    assert answer.answer.startswith("A canary release sends a small share of traffic")
+    assert answer.answer.endswith("before a full rollout [1].")
+
+
+def test_a_section_that_does_not_answer_says_so_and_names_the_closest_notes(kb, monkeypatch):
+    monkeypatch.setattr(extractive, "ANSWER_FLOOR", 1.01)  # no sentence is that close to any question
+    answer = ask(THRESHOLD_QUESTION, k=3)
+    assert answer.in_scope and not answer.answered
+    assert answer.answer.startswith("The notes closest to this question do not answer it directly")
+    assert "PSI for drift detection — PSI thresholds [1]" in answer.answer
+    assert len(answer.sources) == 3 and "[3]" in answer.answer
+
+
+LONG_NOTE = """\
+    ---
+    title: Shadow traffic replay
+    phases: [serving]
+    tags: [shadow]
+    ---
+    # Shadow traffic replay
+
+    ## How to replay shadow traffic safely
+
+    Shadow traffic replay copies a sample of live requests to the candidate model without serving its output.
+    The copy happens asynchronously so the production path never waits for the candidate model.
+    Each replayed request keeps its original timestamp and feature snapshot for later comparison.
+    The candidate's predictions are written to a separate log table keyed by request identifier.
+    A nightly job joins both logs and reports agreement, latency percentiles and error counts.
+    Requests that carry personal data are filtered before they are copied to the shadow cluster.
+    Replay volume starts at one percent of traffic and grows only when the cluster keeps up.
+    The replay stops automatically when the candidate's error rate passes a fixed limit.
+    """
+
+
+def test_a_long_section_gives_six_of_its_sentences_in_order(tmp_path, monkeypatch):
+    root = write_knowledge(tmp_path / "content", {"concepts/shadow.md": LONG_NOTE})
+    monkeypatch.setenv("MLSD_CONTENT_DIR", str(tmp_path / "content"))
+    KnowledgeIndex(Settings(llm="offline"), root=root).build()
+    answer = ask("How do I replay shadow traffic safely?", settings=Settings(llm="offline"))
+    sentences = [t for _, t in cited_sentences(answer.answer)]
+    assert len(sentences) == 6 and len(set(sentences)) == 6  # eight in the section, the six closest
+    body = plain(answer.sources[0].text)
+    positions = [body.find(t) for t in sentences]
+    assert -1 not in positions and positions == sorted(positions)
 
 
 def test_offline_answer_is_deterministic(kb):
@@ -72,16 +128,29 @@ def test_offline_answer_is_deterministic(kb):
 @pytest.mark.parametrize("question", OFF_TOPIC)
 def test_off_topic_questions_are_refused_without_sources(kb, question):
     answer = ask(question)
-    assert answer.in_scope is False
+    assert answer.in_scope is False and answer.answered is False
     assert answer.sources == []
     assert "nothing on this question" in answer.answer
     assert not CITATION.search(answer.answer)
 
 
-def test_sentences_split_lists_and_drop_markup():
+def test_passage_units_split_lists_and_drop_markup():
     text = "Cover:\n\n- **Latency**: p99 under 50 ms.\n- Errors. Alerts too.\n\nA sentence. Another one (v2)."
-    assert split_sentences(text) == ["Cover:", "Latency: p99 under 50 ms.", "Errors.", "Alerts too.",
-                                     "A sentence.", "Another one (v2)."]
+    units = passage_units(text)
+    assert [u.text for u in units] == ["Cover:", "Latency: p99 under 50 ms.", "Errors.", "Alerts too.",
+                                       "A sentence.", "Another one (v2)."]
+    assert [u.item for u in units] == [False, True, True, True, False, False]
+    assert units[-1].paragraph == units[-2].paragraph != units[0].paragraph
+
+
+def test_compose_keeps_paragraphs_and_lists_and_cites_every_sentence():
+    units = [Unit("Skew is found by replay.", 0, False), Unit("Log the features.", 0, False),
+             Unit("Compare scores, then alert.", 1, False), Unit("Mismatch rate per feature.", 2, True),
+             Unit('Say "alert above 0.5%."', 2, True)]
+    assert compose(units, 2) == ('Skew is found by replay [2]. Log the features [2].\n\n'
+                                 'Compare scores, then alert [2].\n\n'
+                                 '- Mismatch rate per feature [2].\n- Say "alert above 0.5%." [2]')
+    assert cite("No full stop", 1) == "No full stop [1]" and cite("Why?", 3) == "Why [3]?"
 
 
 # -- citations -------------------------------------------------------------------------------------
@@ -153,8 +222,8 @@ def test_ask_json_has_exactly_the_documented_shape(kb):
     result = CliRunner().invoke(ask_cmd, [THRESHOLD_QUESTION, "--json", "-k", "3"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"answer", "in_scope", "sources"}
-    assert isinstance(data["answer"], str) and data["in_scope"] is True
+    assert set(data) == {"answer", "in_scope", "answered", "sources"}
+    assert isinstance(data["answer"], str) and data["in_scope"] is True and data["answered"] is True
     assert len(data["sources"]) == 3
     for source in data["sources"]:
         assert set(source) == {"path", "heading", "text", "score"}
@@ -168,7 +237,7 @@ def test_ask_json_for_an_off_topic_question(kb):
     result = CliRunner().invoke(ask_cmd, [OFF_TOPIC[1], "--json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["in_scope"] is False and data["sources"] == []
+    assert data["in_scope"] is False and data["answered"] is False and data["sources"] == []
 
 
 def test_ask_prints_the_answer_and_numbered_sources(kb):

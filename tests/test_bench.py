@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlsd.cli.bench import bench_cmd, load_runner
+from mlsd.storage.throwaway import server_binaries
 from mlsd.grading.transcript import Transcript, Turn
 
 runner_mod = load_runner()  # puts the checkout's bench/ package on sys.path
@@ -41,8 +43,10 @@ def test_quick_run_reports_every_figure_as_a_number_or_null_with_a_reason(quick_
     assert quick_result["mode"] == "quick"
     # every offline part ran; only the RSS subprocess and the LLM parts are skipped in quick mode
     measured = {k for k, f in figures.items() if f["value"] is not None}
-    assert measured >= set(runner_mod.FIGURE_KEYS) - {"rss_mb_peak", "llm_schema_valid_rate", "llm_ttft_s",
-                                                      "llm_tokens_per_s"}
+    expected = set(runner_mod.FIGURE_KEYS) - {"rss_mb_peak", "llm_schema_valid_rate", "llm_ttft_s", "llm_tokens_per_s"}
+    if server_binaries() is None and os.environ.get("MLSD_REQUIRE_POSTGRES") != "1":
+        expected -= {k for k in expected if "_pg" in k}  # said "not measured" (tested below)
+    assert measured >= expected
     assert "--quick" in figures["rss_mb_peak"]["reason"]
     assert "--llm" in figures["llm_ttft_s"]["reason"]
 
@@ -207,6 +211,19 @@ def test_counting_llm_records_valid_and_invalid_calls():
     assert counting.backend == "test"
 
 
+def test_without_postgresql_its_figures_are_not_measured_and_say_why(monkeypatch, tmp_path):
+    import mlsd.storage.throwaway as throwaway
+
+    monkeypatch.setattr(throwaway, "server_binaries", lambda: None)
+    monkeypatch.delenv("MLSD_BENCH_DATABASE_URL", raising=False)
+    bench = runner_mod.Bench(runner_mod.Options(quick=True))
+    bench.home = tmp_path
+    bench.part_stores()
+    pg = {k: f for k, f in bench.figures.items() if "_pg" in k}
+    assert len(pg) == 6 and all(f["value"] is None and "no PostgreSQL" in f["reason"] for f in pg.values())
+    assert bench.figures["load_turns_lost_sqlite"]["value"] == 0  # SQLite is always measured
+
+
 def test_exit_code_is_one_only_when_a_part_errors(monkeypatch):
     def boom(self):
         raise RuntimeError("kaput")
@@ -214,8 +231,8 @@ def test_exit_code_is_one_only_when_a_part_errors(monkeypatch):
     def fine(self):
         pass
 
-    for name in ("part_embedder", "part_knowledge", "part_turn_overhead", "part_grade_time", "part_prompt_tokens",
-                 "part_coverage", "part_skip_probe", "part_grade_ordering"):
+    for name in ("part_embedder", "part_knowledge", "part_answers", "part_turn_overhead", "part_grade_time",
+                 "part_prompt_tokens", "part_coverage", "part_skip_probe", "part_grade_ordering", "part_stores"):
         monkeypatch.setattr(runner_mod.Bench, name, fine)
     lines: list[str] = []
     assert runner_mod.run_and_print(runner_mod.Options(quick=True), as_json=False, echo=lines.append) == 0

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from mlsd.core.config import Settings
-from mlsd.core.db import connect
+from mlsd.storage import open_database
 from mlsd.core.errors import ConfigError, LLMOutputError, LLMUnavailableError
 from mlsd.llm import extract_json, get_llm, max_json_chars, token_budget
 from mlsd.llm.events import ExchangeLog
@@ -128,7 +128,7 @@ def test_exchanges_are_logged_without_the_key(tmp_path):
     llm.subscribe(ExchangeLog(tmp_path / "log.db", secret=key))
     llm.chat([("user", f"my key is {key}")])
     llm.structured([("user", "x")], Verdict)
-    rows = connect(tmp_path / "log.db").execute("SELECT kind, request, response FROM exchanges").fetchall()
+    rows = open_database(tmp_path / "log.db").all("SELECT kind, request, response FROM exchanges")
     assert [r["kind"] for r in rows] == ["chat", "structured"]
     dump = json.dumps([dict(r) for r in rows])
     assert key not in dump and "****" in dump
@@ -138,7 +138,7 @@ def test_stream_yields_pieces_and_logs_the_whole_reply(tmp_path):
     llm, _ = scripted_llm("one two three")
     llm.subscribe(ExchangeLog(tmp_path / "log.db"))
     assert "".join(llm.stream([("user", "x")])) == "one two three"
-    row = connect(tmp_path / "log.db").execute("SELECT kind, response FROM exchanges").fetchone()
+    row = open_database(tmp_path / "log.db").one("SELECT kind, response FROM exchanges")
     assert (row["kind"], row["response"]) == ("stream", "one two three")
 
 

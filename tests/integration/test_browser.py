@@ -5,6 +5,9 @@ line; an interview opened by its URL (`?session=...`) shows the transcript and t
 a 1280x900 screenshot of that page is a real picture with the coverage chart drawn. Screenshots go
 to artifacts/browser/ (gitignored); docs/screenshot.png is a copy of a good one.
 
+History is checked with Playwright driving the same chromium (it waits for the app's websocket
+and for the chart itself): one graded session, then three, each screenshotted to artifacts/browser/.
+
 Without `chromium` the tests skip, unless MLSD_REQUIRE_BROWSER=1 (CI), where that is a failure.
 """
 
@@ -12,20 +15,18 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from mlsd.storage.throwaway import free_port
+
+from .served import find_chromium, streamlit_app
 
 pytestmark = pytest.mark.browser
 
@@ -40,22 +41,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 # script has drawn it (always on a cold server). Each attempt is a fresh browser; retry until rendered.
 RENDER_DEADLINE_S = 150
 COVERAGE_COLORS = [(0xF5, 0x9E, 0x0B), (0x3B, 0x82, 0xF6), (0x16, 0xA3, 0x4A)]  # thin, solid, deep bars
-
-
-def find_chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if os.environ.get("MLSD_REQUIRE_BROWSER") == "1":
-        pytest.fail("MLSD_REQUIRE_BROWSER=1 but chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed (apt-get install chromium); set MLSD_REQUIRE_BROWSER=1 to fail instead")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_interview(home: Path) -> str:
@@ -87,42 +72,8 @@ def served(tmp_path_factory):
     chromium = find_chromium()
     home = tmp_path_factory.mktemp("browser-home")
     session_id = make_interview(home)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLSD_", "OPENAI_"))}
-    env.update(MLSD_HOME=str(home), PYTHONUNBUFFERED="1")
-    # run from a clean folder (a developer's .env must not pick the backend) with the app's Streamlit config
-    shutil.copytree(ROOT / ".streamlit", home / ".streamlit")
-    log = home / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                pytest.fail(f"streamlit did not answer on {url} within 60 s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+    with streamlit_app(home, free_port()) as (url, log):
         yield Served(url=url, chromium=chromium, session_id=session_id, log=log)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and anything it started
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        except ProcessLookupError:
-            pass
 
 
 def run_chromium(served: Served, url: str, *extra: str) -> subprocess.CompletedProcess:
@@ -182,7 +133,8 @@ def test_the_served_app_renders_title_navigation_and_backend(served):
     for page in ("Interview", "Ask", "Grade", "History"):
         assert page in text
     assert "Mock interview" in text and "no endpoint or key configured" in text
-    assert "Knowledge index" in text and "Not built" in text
+    # the index is being built in the background from the first start (or already is)
+    assert "Knowledge index" in text and ("Building in the background" in text or "Built:" in text)
     assert "Traceback" not in text and "This app has encountered an error" not in text
 
 
@@ -197,3 +149,79 @@ def test_an_interview_reopens_from_its_url_with_the_live_panel(served):
 
     png = screenshot(served, url, ARTIFACTS / "interview.png")
     assert png.stat().st_size > 30_000
+
+
+# -- History in a real browser (Playwright) ---------------------------------------------------------------
+PLAYWRIGHT_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync"]
+TRANSCRIPTS = STRONG.parent
+
+
+def keep_graded(home: Path, name: str) -> float:
+    """Grade one of our test transcripts offline and keep it as an upload, as the Grade page does."""
+    from mlsd.core.config import Settings
+    from mlsd.grading.service import parse_and_grade
+    from mlsd.interview.sessions import SessionStore
+
+    transcript, report = parse_and_grade((TRANSCRIPTS / f"{name}.json").read_text(), source=f"{name}.json",
+                                         settings=Settings(home=home, llm="offline"))
+    assert report.status == "graded", report.reason
+    store = SessionStore(Settings(home=home).db_path)
+    store.save_upload(problem_id=report.problem, problem_text=None, transcript=transcript,
+                      report=report.model_dump(), source=f"{name}.json")
+    store.close()
+    time.sleep(0.01)  # distinct creation times: the trend is ordered by them
+    return report.overall
+
+
+def coloured_pixels(png: bytes) -> int:
+    """Pixels with a clear hue (not white, grey or black): what the chart's marks are drawn in."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        counts = im.convert("RGB").getcolors(maxcolors=1 << 24) or []
+    return sum(n for n, (r, g, b) in counts if max(r, g, b) - min(r, g, b) > 60)
+
+
+def open_history(page, url: str, captions: list[str]):
+    page.goto(f"{url}/history", wait_until="domcontentloaded")
+    for text in captions:
+        page.get_by_text(text).first.wait_for(timeout=RENDER_DEADLINE_S * 1000)
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.locator("canvas, svg").first.wait_for(timeout=RENDER_DEADLINE_S * 1000)
+    page.wait_for_timeout(1500)  # Vega draws after the element appears
+    return chart
+
+
+def test_history_with_one_and_with_three_graded_sessions(served):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the [dev] extra)")
+    home = Path(served.log).parent
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    first = keep_graded(home, "bank_fraud_detection_handwavy")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=served.chromium, args=PLAYWRIGHT_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": WINDOW[0], "height": WINDOW[1]})
+            chart = open_history(page, served.url, ["One graded session so far"])
+            text = page.inner_text("body")
+            assert "labelled with its value" in text and "the black diamond is the overall score" in text
+            assert "upload" in text and "Practise next:" in text and "Focus on " in text
+            assert "This app has encountered an error" not in text and "Traceback" not in text
+            one = chart.screenshot()
+            assert coloured_pixels(one) > 200, "no points drawn"
+            page.screenshot(path=str(ARTIFACTS / "history-1-graded.png"), full_page=True)
+
+            overalls = [first, keep_graded(home, "predictive_maintenance_strong"),
+                        keep_graded(home, "bank_fraud_detection_strong")]
+            chart = open_history(page, served.url, ["3 graded sessions"])
+            text = page.inner_text("body")
+            assert "Each coloured line is one of the" in text and "dashed black line is the overall score" in text
+            assert "One graded session so far" not in text
+            three = chart.screenshot()
+            assert coloured_pixels(three) > 2 * coloured_pixels(one), "lines should draw far more than points"
+            page.screenshot(path=str(ARTIFACTS / "history-3-graded.png"), full_page=True)
+            assert len(set(overalls)) == 3
+        finally:
+            browser.close()

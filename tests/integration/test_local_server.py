@@ -61,9 +61,8 @@ def test_one_server_per_process_is_reused(local_settings, local_llm):
 
 
 def test_exchanges_through_the_local_server_are_logged(local_settings, local_llm):
-    from mlsd.core.db import connect
+    from mlsd.storage import open_database
 
     local_llm.chat([("user", "Say OK.")], max_tokens=4)
-    rows = connect(local_settings.db_path).execute(
-        "SELECT backend, kind FROM exchanges WHERE backend='local'").fetchall()
+    rows = open_database(local_settings.db_path).all("SELECT backend, kind FROM exchanges WHERE backend='local'")
     assert rows and {r["kind"] for r in rows} >= {"chat"}

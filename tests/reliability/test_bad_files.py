@@ -287,14 +287,16 @@ def test_a_transcript_just_under_the_cap_parses_quickly():
     assert len(transcript.turns) > 1000 and time.monotonic() - t0 < 10
 
 
-def test_lone_surrogates_are_replaced_not_fatal(tmp_path):
+def test_lone_surrogates_and_nul_are_replaced_not_fatal(store_target):
     from mlsd.interview.interviewer import Interviewer
     from mlsd.interview.sessions import SessionStore
 
     t = parse_transcript('{"turns": [{"role": "candidate", "content": "caf\\ud800 latency budget"}]}')
     assert t.turns[0].content == "caf\ufffd latency budget"
-    store = SessionStore(tmp_path / "s.db")
+    store = SessionStore(store_target)
     iv = Interviewer.start(store, problem_id="bank_fraud_detection")
     r = iv.respond("I would predict fraud \udcff per transaction.")  # a terminal's undecodable byte
     assert iv.turns()[1]["content"] == "I would predict fraud \ufffd per transaction." and r.message
+    iv.respond("a NUL \x00 pasted from a binary file")  # PostgreSQL refuses NUL in text
+    assert iv.turns()[3]["content"] == "a NUL \ufffd pasted from a binary file"
     store.close()

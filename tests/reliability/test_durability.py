@@ -1,4 +1,6 @@
-"""Crash safety and concurrency of the session store (SQLite, WAL, one transaction per write).
+"""Crash safety and concurrency of the session store, on SQLite (WAL) and on PostgreSQL (row locks).
+
+Every test runs on both stores (`store_target`): a SQLite file and a database on a real PostgreSQL server.
 
 - kill -9 mid-turn, while the LLM is slowly streaming a reply from a loopback server: on restart
   every committed turn is there and the interview resumes and completes the pending turn;
@@ -22,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from mlsd.core.db import connect
 from mlsd.interview.interviewer import Interviewer
 from mlsd.interview.sessions import SessionStore
 
@@ -31,6 +32,15 @@ from .conftest import loopback_settings
 from .helpers import FIGURES, ROOT
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+def assert_intact(store: SessionStore) -> None:
+    """SQLite's own integrity check; on both, no (session, idx) pair stored twice."""
+    if store.db.dialect == "sqlite":
+        assert store.db.scalar("PRAGMA journal_mode") == "wal"
+        assert store.db.scalar("PRAGMA integrity_check") == "ok"
+    twice = store.db.all("SELECT session_id, idx FROM turns GROUP BY session_id, idx HAVING count(*) > 1")
+    assert twice == []
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -60,8 +70,8 @@ INTERVIEW = textwrap.dedent('''
 ''')
 
 
-def test_kill_9_during_a_slow_llm_reply_loses_no_committed_turn(fake_server, tmp_path):
-    db = tmp_path / "crash.db"
+def test_kill_9_during_a_slow_llm_reply_loses_no_committed_turn(fake_server, tmp_path, store_target):
+    db = store_target
     slow = fo.reply("Thanks. Let me think about how to phrase the next question for you", delay=30, pieces=8)
     server = fake_server(fo.reply("Understood, thanks."), fo.reply("Good. What would you predict exactly?"),
                          default=slow)
@@ -82,8 +92,7 @@ def test_kill_9_during_a_slow_llm_reply_loses_no_committed_turn(fake_server, tmp
     FIGURES["processes killed mid-turn"] += 1
 
     store = SessionStore(db)
-    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_intact(store)
     turns = store.turns(sid)
     assert [t["role"] for t in turns] == ["interviewer", "candidate", "interviewer", "candidate", "interviewer",
                                           "candidate"]
@@ -115,8 +124,8 @@ WRITER = textwrap.dedent('''
 ''')
 
 
-def test_kill_9_in_a_burst_of_writes_keeps_every_committed_turn(tmp_path):
-    db = tmp_path / "burst.db"
+def test_kill_9_in_a_burst_of_writes_keeps_every_committed_turn(store_target):
+    db = store_target
     store = SessionStore(db)
     sid = store.create(problem_id=None, problem_text="Design a thing", mode="mock", state={}, opening="Hi")
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), sid], stdout=subprocess.PIPE,
@@ -136,7 +145,7 @@ def test_kill_9_in_a_burst_of_writes_keeps_every_committed_turn(tmp_path):
     FIGURES["processes killed mid-turn"] += 1
     store.close()
     store = SessionStore(db)
-    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_intact(store)
     turns = store.turns(sid)
     idxs = [t["idx"] for t in turns]
     assert idxs == list(range(len(idxs)))  # contiguous: no half-written turn
@@ -177,8 +186,8 @@ def thread_writer(store_for, sid: str, writer: str, n: int, go: threading.Event,
         errors.append(exc)
 
 
-def test_20_sessions_x_50_turns_from_threads_and_processes(tmp_path):
-    db = tmp_path / "busy.db"
+def test_20_sessions_x_50_turns_from_threads_and_processes(tmp_path, store_target):
+    db = store_target
     main = SessionStore(db)
     sids = [main.create(problem_id=None, problem_text=f"Design system {i}", mode="mock", state={}, opening="Hi")
             for i in range(SESSIONS)]
@@ -226,21 +235,18 @@ def test_20_sessions_x_50_turns_from_threads_and_processes(tmp_path):
     FIGURES["turns lost"] += lost
     FIGURES["turns duplicated"] += duplicated
     assert lost == duplicated == 0
-    assert main.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_intact(main)
     main.close()
     shared.close()
 
 
-def test_database_is_wal_and_writes_are_transactions(tmp_path):
-    db = connect(tmp_path / "x.db")
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    store = SessionStore(tmp_path / "x.db")
+def test_writes_are_transactions(store_target):
+    store = SessionStore(store_target)
+    assert_intact(store)
     sid = store.create(problem_id=None, problem_text="Design", mode="mock", state={}, opening="Hi")
     with pytest.raises(Exception):
         store.add_turn(sid, "narrator", "not a role")  # the CHECK constraint fails inside the transaction
     assert [t["idx"] for t in store.turns(sid)] == [0]
-    assert not store.db.in_transaction  # rolled back, the connection is usable
     store.add_turn(sid, "candidate", "still works")
     assert [t["idx"] for t in store.turns(sid)] == [0, 1]
     store.close()
-    db.close()

@@ -175,12 +175,13 @@ def test_policy_decides_on_any_text(text, phase, mode, which, coverage, depth, m
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@given(texts=st.lists(DOCS | st.text(max_size=200), min_size=1, max_size=3))
-def test_interviewer_handles_any_message(tmp_path_factory, texts):
+@given(texts=st.lists(DOCS | st.text(max_size=200) | st.just("nul \x00 inside"), min_size=1, max_size=3))
+def test_interviewer_handles_any_message(store_target, texts):
+    """On both stores: PostgreSQL refuses some text SQLite takes (NUL characters)."""
     from mlsd.interview.interviewer import Interviewer
     from mlsd.interview.sessions import SessionStore
 
-    store = SessionStore(tmp_path_factory.mktemp("iv") / "s.db")
+    store = SessionStore(store_target)
     iv = Interviewer.start(store, problem_id="bank_fraud_detection")
     expected = 1
     for text in texts:

@@ -38,7 +38,7 @@ SCRIPT = textwrap.dedent('''
     r1 = iv.respond("I'd frame this as binary classification of each card authorization as fraud or not, and "
                     "map the score to approve, step-up authentication, analyst review or decline, measured by fraud "
                     "dollars prevented at a fixed false-decline rate.")
-    first = store.db.execute("SELECT response, error FROM exchanges ORDER BY id").fetchall()
+    first = store.db.all("SELECT response, error FROM exchanges ORDER BY id")
     out["first_exchange"] = [dict(r) for r in first]
 
     # stop the server while the next reply is streaming
@@ -59,7 +59,7 @@ SCRIPT = textwrap.dedent('''
     out["r3"] = r3.message
     out["fallbacks"] = report.fallbacks
     out["status"] = report.status
-    out["errors"] = [r[0] for r in store.db.execute("SELECT error FROM exchanges WHERE error IS NOT NULL")]
+    out["errors"] = [r["error"] for r in store.db.all("SELECT error FROM exchanges WHERE error IS NOT NULL")]
     print("RESULT " + json.dumps(out), flush=True)
 ''')
 

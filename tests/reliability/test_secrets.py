@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 
 import pytest
 
@@ -20,7 +19,7 @@ from mlsd.core.errors import MLSDError
 from mlsd.grading.grader import grade
 from mlsd.interview.interviewer import Interviewer
 from mlsd.llm import get_llm
-from mlsd.interview.sessions import SessionStore
+from mlsd.interview.sessions import store_for
 
 from . import fake_openai as fo
 from .helpers import FIGURES, load_transcript
@@ -54,8 +53,31 @@ def echo_key(h, req):
     return fo.reply(f"Your key is {key}. What would you predict?")(h, req)
 
 
+def stored_rows(db) -> list[str]:
+    """Every row of every table, as text."""
+    if db.dialect == "sqlite":
+        tables = [r["name"] for r in db.all("SELECT name FROM sqlite_master WHERE type='table'")]
+    else:
+        tables = [r["tablename"] for r in db.all("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+    assert {"exchanges", "sessions", "turns"} <= set(tables)
+    return [json.dumps(row, default=str) for table in tables for row in db.all(f"SELECT * FROM {table}")]
+
+
+def raw_bytes(settings, postgres) -> bytes:
+    """The database's files as they are on disk: SQLite with its WAL, or PostgreSQL's data folder after a checkpoint."""
+    if postgres is None:
+        return b"".join(p.read_bytes() for p in settings.db_path.parent.glob("mlsd.db*"))
+    postgres.psql("CHECKPOINT")
+    return b"".join(p.read_bytes() for p in postgres.data.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("key", KEYS)
-def test_key_appears_nowhere(key, fake_server, tmp_path, monkeypatch, caplog, capfd, memo_scoring):
+def test_key_appears_nowhere(key, database, fake_server, tmp_path, monkeypatch, caplog, capfd, memo_scoring,
+                             request):
+    postgres = request.getfixturevalue("postgres_server") if database == "postgresql" else None
+    if postgres:
+        monkeypatch.setenv("MLSD_DATABASE_URL", request.getfixturevalue("postgres_url"))
     from pydantic import BaseModel
 
     class Verdict(BaseModel):
@@ -89,7 +111,7 @@ def test_key_appears_nowhere(key, fake_server, tmp_path, monkeypatch, caplog, ca
                 attempt()
             errors.append(info.value)
 
-    store = SessionStore(settings.db_path, secret=settings.key_value())
+    store = store_for(settings)
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", llm=llm)
     seen.append(iv.respond("I'd predict fraud per authorization with gradient boosted trees.").message)
     seen.append(iv.respond(f"Here is my key by mistake: {key}. Labels come from chargebacks.").message)
@@ -100,15 +122,10 @@ def test_key_appears_nowhere(key, fake_server, tmp_path, monkeypatch, caplog, ca
              store.export_markdown(iv.session_id)]
     seen += [str(e) for e in errors] + [repr(e) for e in errors]
     seen += [getattr(e, "last_raw", None) or "" for e in errors]
-    store.close()
-
-    db = sqlite3.connect(settings.db_path)
-    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    assert {"exchanges", "sessions", "turns"} <= set(tables)
-    for table in tables:
-        seen += [json.dumps(row, default=str) for row in db.execute(f"SELECT * FROM {table}")]
-    db.close()
-    raw_db = b"".join(p.read_bytes() for p in settings.db_path.parent.glob("mlsd.db*"))
+    seen += stored_rows(store.db)
+    assert any(key_of(r) for r in server.chat_requests) and store.db.scalar("SELECT count(*) AS n FROM exchanges")
+    raw_db = raw_bytes(settings, postgres)
+    assert len(raw_db) > 10_000  # the files were found and read
 
     out, err = capfd.readouterr()
     seen += [out, err, caplog.text] + [r.getMessage() for r in caplog.records]

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from mlsd.cli import bench, config, content, grade, interview, knowledge, sessions
+from mlsd.cli import bench, config, content, grade, interview, knowledge, serve, sessions
 from mlsd.cli.common import friendly_errors
 
 __all__ = ["cli", "main", "friendly_errors"]
@@ -21,7 +21,7 @@ def cli() -> None:
     """ML system design mock interviewer: interview, ask, grade."""
 
 
-for family in (config, grade, content, sessions, interview, knowledge, bench):
+for family in (config, grade, content, sessions, interview, knowledge, bench, serve):
     for name, command in family.commands.items():
         cli.add_command(command, name=name)
 

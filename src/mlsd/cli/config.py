@@ -10,6 +10,7 @@ import click
 from mlsd.cli.common import friendly_errors
 from mlsd.core.config import Settings, mask_secret, resolve_backend
 from mlsd.core.errors import MLSDError
+from mlsd.storage.urls import mask_url
 
 
 def settings_report(settings: Settings) -> dict:
@@ -24,7 +25,8 @@ def settings_report(settings: Settings) -> dict:
         "api_key": mask_secret(settings.key_value()),
         "local_model": str(settings.local_model) if settings.local_model else None,
         "home": str(settings.home_dir),
-        "database": str(settings.db_path),
+        "database": mask_url(settings.database),
+        "user": settings.user,
         "index": index_status(settings).line,
     }
     if backend == "local" and not settings.local_model:

@@ -8,7 +8,7 @@ import click
 
 from mlsd.cli.common import friendly_errors, read_input
 from mlsd.core.config import Settings, resolve_backend
-from mlsd.core.errors import TranscriptError
+from mlsd.core.errors import DatabaseUnavailableError, TranscriptError
 
 MAX_REPLAY_BYTES = 1_000_000
 
@@ -37,10 +37,10 @@ def replay_turns(path: str) -> list[str]:
 def build_interviewer(settings: Settings, problem: str | None, problem_text: str | None, mode: str,
                       minutes: float, resume: str | None):
     from mlsd.interview.interviewer import Interviewer
-    from mlsd.interview.sessions import SessionStore
+    from mlsd.interview.sessions import store_for
     from mlsd.llm import get_llm
 
-    store = SessionStore(settings.db_path, secret=settings.key_value())
+    store = store_for(settings)
     llm = get_llm(settings)
     if resume:
         return Interviewer.resume(store, resume, llm=llm, settings=settings)
@@ -105,6 +105,25 @@ def say(interviewer, action) -> None:
     click.echo()
 
 
+def answer_until_saved(interviewer, text: str):
+    """Send `text`; while the database is unreachable, keep it and offer to retry (nothing typed is lost)."""
+    from mlsd.interview.answers import new_key, plan_answer, resumed
+
+    key, fresh = new_key(), interviewer
+    while True:
+        try:
+            fresh = fresh or resumed(interviewer)  # after a failure: what the database holds, not what we hoped
+            action = plan_answer(fresh, text, key)
+            if action is not None:
+                say(fresh, action)
+            return fresh
+        except DatabaseUnavailableError as exc:
+            click.echo(f"\n{exc}\nYour answer is not saved yet; it is kept here:\n\n{text}\n", err=True)
+            if not click.confirm("Retry when the database is back?", default=True, err=True):
+                raise
+            fresh = None
+
+
 def run_interactive(interviewer, backend: str) -> None:
     click.echo(f"backend: {backend} · session {interviewer.session_id} · /end to grade, /quit to stop\n")
     notice = OutageNotice()
@@ -123,7 +142,7 @@ def run_interactive(interviewer, backend: str) -> None:
             quit_requested = text == "/quit"
             break
         if text:
-            say(interviewer, interviewer.plan(text))
+            interviewer = answer_until_saved(interviewer, text)
             notice(interviewer)
     if not quit_requested:
         report = interviewer.end_and_grade()

@@ -32,7 +32,7 @@ def index_cmd(rebuild: bool) -> None:
 
 @click.command("ask")
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: answer, in_scope, sources.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object: answer, in_scope, answered, sources.")
 @click.option("-k", "k", type=click.IntRange(1, 20), default=5, show_default=True, help="Passages to retrieve.")
 @friendly_errors
 def ask_cmd(question: str, as_json: bool, k: int) -> None:
@@ -51,6 +51,7 @@ def ask_cmd(question: str, as_json: bool, k: int) -> None:
         click.echo(json.dumps({
             "answer": answer.answer,
             "in_scope": answer.in_scope,
+            "answered": answer.answered,
             "sources": [{"path": s.path, "heading": s.heading, "text": s.text, "score": float(s.score)}
                         for s in answer.sources],
         }, ensure_ascii=False, indent=2))

@@ -16,6 +16,8 @@ Backend = Literal["offline", "local", "openai"]
 
 # Local OpenAI-compatible servers ignore the key, but the openai client insists on one.
 PLACEHOLDER_KEY = "not-needed"
+# Who owns what is stored when nobody signs in: the single user of `make run` and of the CLI.
+LOCAL_USER = "local"
 
 
 def _env(*names: str) -> AliasChoices:
@@ -49,6 +51,27 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, validation_alias=_env("MLSD_CHROMA_PORT"))
     embeddings_base_url: str | None = Field(None, validation_alias=_env("MLSD_EMBEDDINGS_BASE_URL"))
     embeddings_model: str | None = Field(None, validation_alias=_env("MLSD_EMBEDDINGS_MODEL"))
+    database_url: str | None = Field(
+        None, validation_alias=_env("MLSD_DATABASE_URL"),
+        description="postgresql://user:password@host:5432/db for a shared store; unset: SQLite under MLSD_HOME.",
+    )
+    db_pool_size: int = Field(5, validation_alias=_env("MLSD_DB_POOL_SIZE"), ge=1, le=100)
+    db_timeout: float = Field(5.0, validation_alias=_env("MLSD_DB_TIMEOUT"), gt=0, le=120)
+    user: str = Field(
+        LOCAL_USER, validation_alias=_env("MLSD_USER"), min_length=1, max_length=320,
+        description="Whose sessions the CLI shows and writes (not sign-in: the CLI can reach the database anyway).",
+    )
+    trusted_user_header: str | None = Field(
+        None, validation_alias=_env("MLSD_TRUSTED_USER_HEADER"),
+        description="Header carrying the signed-in user, set by a reverse proxy that strips it from clients.",
+    )
+    admins: str = Field("", validation_alias=_env("MLSD_ADMINS"),
+                        description="Comma-separated users who see the cohort view (aggregates only).")
+    serve_address: str | None = Field(None, validation_alias=_env("MLSD_SERVE_ADDRESS"))
+    index_on_start: bool = Field(
+        True, validation_alias=_env("MLSD_INDEX_ON_START"),
+        description="The app builds a missing or stale knowledge index in the background when it starts.",
+    )
 
     @property
     def home_dir(self) -> Path:
@@ -56,7 +79,13 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
-        return self.home_dir / "mlsd.db"
+        path, misnamed = self.home_dir / "mlsd.db", self.home_dir / "mlsd.core.db"
+        return misnamed if misnamed.exists() and not path.exists() else path  # one build used the wrong name
+
+    @property
+    def database(self) -> str:
+        """Where sessions and the exchange log live: MLSD_DATABASE_URL, else the SQLite file under MLSD_HOME."""
+        return self.database_url.strip() if self.database_url and self.database_url.strip() else str(self.db_path)
 
     @property
     def index_dir(self) -> Path:

@@ -52,3 +52,11 @@ class TranscriptError(MLSDError):
 
 class NotFoundError(MLSDError):
     """A named thing (problem id, rubric id, session id) does not exist."""
+
+
+class DatabaseUnavailableError(MLSDError):
+    """The session database could not be reached or refused the write (server down, file unwritable).
+
+    The message names the database (a PostgreSQL URL with its password masked) and what went wrong.
+    Nothing the caller was writing is committed; callers keep what the user typed and let them retry.
+    """

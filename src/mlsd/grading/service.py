@@ -5,11 +5,18 @@ from __future__ import annotations
 from mlsd.core.config import Settings
 from mlsd.grading.grader import grade
 from mlsd.grading.report import GradeReport
-from mlsd.grading.transcript import parse_transcript
+from mlsd.grading.transcript import Transcript, parse_transcript
 from mlsd.llm import LLM, get_llm
+
+
+def parse_and_grade(data: str | bytes, *, source: str = "transcript", problem: str | None = None,
+                    rubric_id: str | None = None, settings: Settings | None = None,
+                    llm: LLM | None = None) -> tuple[Transcript, GradeReport]:
+    """The transcript as read (to keep it) and its grade."""
+    transcript = parse_transcript(data, source=source, problem=problem)
+    return transcript, grade(transcript, rubric_id=rubric_id, llm=llm or get_llm(settings or Settings()))
 
 
 def grade_text(data: str | bytes, *, source: str = "transcript", problem: str | None = None,
                rubric_id: str | None = None, settings: Settings | None = None, llm: LLM | None = None) -> GradeReport:
-    transcript = parse_transcript(data, source=source, problem=problem)
-    return grade(transcript, rubric_id=rubric_id, llm=llm or get_llm(settings or Settings()))
+    return parse_and_grade(data, source=source, problem=problem, rubric_id=rubric_id, settings=settings, llm=llm)[1]

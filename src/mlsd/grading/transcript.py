@@ -65,7 +65,9 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def clean_text(text: str) -> str:
     """Text that can be stored and embedded: lone surrogates (from a JSON "\\ud800" escape or a terminal's
-    undecodable bytes) become U+FFFD. SQLite and the tokenizer both reject them outright."""
+    undecodable bytes) become U+FFFD. SQLite and the tokenizer both reject them outright; PostgreSQL
+    rejects NUL characters, which become U+FFFD too."""
+    text = text.replace("\x00", "\ufffd") if "\x00" in text else text
     return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 

@@ -106,12 +106,14 @@ class Interviewer:
             pass
         return self.last_result(action, self.turns()[-1]["content"])  # what was committed, not the raw stream
 
-    def plan(self, candidate_text: str, now: float | None = None) -> Action:
-        """Commit the candidate's turn, read it, update the state, and decide what to do."""
+    def plan(self, candidate_text: str, now: float | None = None, key: str | None = None) -> Action:
+        """Commit the candidate's turn, read it, update the state, and decide what to do.
+
+        `key` names this answer, so that a write retried after a database outage is stored once."""
         text = clean_text(candidate_text).strip()
         if not text:
             raise ValueError("empty answer: type something before sending")
-        idx = self.store.add_turn(self.session_id, "candidate", text)  # committed before any LLM call
+        idx = self.store.add_turn(self.session_id, "candidate", text, key=key)  # committed before any LLM call
         return self._decide_after(idx, now)
 
     def plan_pending(self, now: float | None = None) -> Action:

@@ -2,8 +2,9 @@
 
 Out of scope (the best passage is not relevant enough) → a plain refusal, never a guess, and no
 LLM call. In scope → an LLM answer restricted to numbered sources whose citations are checked in
-code, or, on the offline backend, an extractive answer: the passage sentences closest to the
-question, each with its [n].
+code, or, on the offline backend, an extractive answer: the answering section's own sentences in
+order, each cited (`mlsd.knowledge.extractive`); when no section answers, it says so and names the
+closest notes.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-import numpy as np
 from pydantic import BaseModel, Field
 
 from mlsd.core.config import Settings
-from mlsd.core.text import split_sentences as split_into_sentences
+from mlsd.knowledge.extractive import compose, extract
 from mlsd.knowledge.index import Hit, KnowledgeIndex, ensure_index
 from mlsd.llm import LLM
 
@@ -30,8 +30,6 @@ IN_SCOPE_THRESHOLD = 0.34
 # passages are left out of the sources.
 RELATED_FLOOR = 0.30  # no labelled off-topic question reaches it (highest: 0.299)
 
-MIN_SENTENCES, MAX_SENTENCES = 3, 6
-SENTENCE_MARGIN = 0.15  # keep sentences within this of the best one (after the first MIN_SENTENCES)
 
 SYSTEM_PROMPT = (
     "You help candidates prepare for machine learning system design interviews. Answer the "
@@ -53,6 +51,7 @@ class Source(BaseModel):
 class Answer(BaseModel):
     answer: str
     in_scope: bool
+    answered: bool = Field(True, description="False when refused, or when the closest notes do not answer it")
     sources: list[Source] = Field(default_factory=list, description="best first; [n] cites sources[n-1]")
 
 
@@ -141,10 +140,12 @@ class AnswerStream:
     `sources` and `in_scope` are known before the first piece.
     """
 
-    def __init__(self, question: str, hits: list[Hit], in_scope: bool, pieces: Iterator[str] | None):
+    def __init__(self, question: str, hits: list[Hit], in_scope: bool, pieces: Iterator[str] | None,
+                 answered: bool | None = None):
         self.question = question
         self.hits = hits
         self.in_scope = in_scope
+        self.answered = in_scope if answered is None else answered
         self.sources = to_sources(hits) if in_scope else []
         self._pieces = pieces
         self._parts: list[str] = []
@@ -174,7 +175,8 @@ class AnswerStream:
     def answer(self) -> Answer:
         for _ in self._iterator:
             pass
-        return Answer(answer="".join(self._parts).strip(), in_scope=self.in_scope, sources=self.sources)
+        return Answer(answer="".join(self._parts).strip(), in_scope=self.in_scope, answered=self.answered,
+                      sources=self.sources)
 
 
 def source_messages(question: str, hits: Sequence[Hit]) -> list[tuple[str, str]]:
@@ -207,10 +209,9 @@ def ask_stream(question: str, *, k: int = 5, settings: Settings | None = None, l
         return AnswerStream(question, hits, False, None)  # refusals never call the LLM
     model = _llm_for(settings, llm)
     if model.offline:
-        pieces = iter([extractive_answer(question, hits, index)])
-    else:
-        pieces = model.stream(source_messages(question, hits), max_tokens=max_tokens)
-    return AnswerStream(question, hits, True, pieces)
+        hits, text, answered = offline_answer(question, hits, index)
+        return AnswerStream(question, hits, True, iter([text]), answered)
+    return AnswerStream(question, hits, True, model.stream(source_messages(question, hits), max_tokens=max_tokens))
 
 
 def ask(question: str, *, k: int = 5, settings: Settings | None = None, llm: LLM | None = None,
@@ -220,43 +221,16 @@ def ask(question: str, *, k: int = 5, settings: Settings | None = None, llm: LLM
 
 
 # -- offline: extractive answer -------------------------------------------------------------------
-_MARKUP = re.compile(r"\*\*|__|`")
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+def not_answered(hits: Sequence[Hit]) -> str:
+    closest = "; ".join(f"{h.title} — {h.heading} [{n}]" for n, h in enumerate(hits[:3], 1))
+    return (f"The notes closest to this question do not answer it directly, so here is where to read "
+            f"instead: {closest}.")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences and list items of a passage, Markdown emphasis removed."""
-    out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = paragraph.splitlines()
-        if any(_BULLET.match(line) for line in lines):
-            units = [_BULLET.sub("", line) for line in lines]  # a list: one unit per item
-        else:
-            units = [" ".join(lines)]
-        for unit in units:
-            unit = _MARKUP.sub("", unit).strip()
-            if unit.startswith(("#", "|")):  # headings and table rows read badly out of context
-                continue
-            out.extend(split_into_sentences(unit))
-    return out
-
-
-def extractive_answer(question: str, hits: Sequence[Hit], index: KnowledgeIndex) -> str:
-    """3–6 sentences from the passages closest in meaning to the question, each cited; deterministic."""
-    candidates: list[tuple[int, int, str]] = []  # (source number, position, sentence)
-    for number, hit in enumerate(hits, 1):
-        for position, sentence in enumerate(split_sentences(hit.text)):
-            if len(sentence.split()) >= 6 and not sentence.endswith(":"):
-                candidates.append((number, position, sentence))
-    if not candidates:
-        return "\n".join(f"- {h.title} — {h.heading} [{i}]" for i, h in enumerate(hits, 1))
-    vectors = np.asarray([index.embedder.query(question)] + index.embedder.documents([c[2] for c in candidates]))
-    similarity = vectors[1:] @ vectors[0]
-    # A sentence from a better passage wins a near tie: its context matches the question too.
-    weights = np.array([hits[c[0] - 1].relevance for c in candidates])
-    scores = similarity + 0.5 * weights
-    order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i][0], candidates[i][1]))
-    chosen = [i for rank, i in enumerate(order[:MAX_SENTENCES])
-              if rank < MIN_SENTENCES or scores[i] >= scores[order[0]] - SENTENCE_MARGIN]
-    chosen.sort(key=lambda i: (candidates[i][0], candidates[i][1]))  # read in source order
-    return "\n".join(f"- {candidates[i][2]} [{candidates[i][0]}]" for i in chosen)
+def offline_answer(question: str, hits: list[Hit], index: KnowledgeIndex) -> tuple[list[Hit], str, bool]:
+    """(hits with the answering section first, so it is [1]; the answer; whether it answers)."""
+    found = extract(question, hits, index)
+    hits = [hits[found.source]] + [h for n, h in enumerate(hits) if n != found.source]
+    if not found.answers:
+        return hits, not_answered(hits), False
+    return hits, compose(found.units, 1), True

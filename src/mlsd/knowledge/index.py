@@ -100,6 +100,9 @@ class KnowledgeIndex:
         self._collection = None
         self._lexical: tuple[int, LexicalStats] | None = None
         self._lock = threading.RLock()
+        # Counted so a cached status can tell it is out of date after a build from anywhere in the process.
+        self.builds = 0
+        self.last_build: BuildReport | None = None
 
     # -- plumbing ---------------------------------------------------------------------------------
     @property
@@ -188,10 +191,12 @@ class KnowledgeIndex:
                                   documents=[c.text for c in batch], metadatas=[chunk_metadata(c) for c in batch])
             if chunks or plan.removed:
                 self._lexical = None
-        return BuildReport(added_files=[n.path for n in plan.added], updated_files=[n.path for n in plan.updated],
-                           removed_files=plan.removed, unchanged_files=plan.unchanged,
-                           chunks_embedded=len(chunks), seconds=round(time.perf_counter() - started, 3),
-                           errors=plan.errors)
+            self.last_build = BuildReport(
+                added_files=[n.path for n in plan.added], updated_files=[n.path for n in plan.updated],
+                removed_files=plan.removed, unchanged_files=plan.unchanged, chunks_embedded=len(chunks),
+                seconds=round(time.perf_counter() - started, 3), errors=plan.errors)
+            self.builds += 1
+        return self.last_build
 
     def _embed_chunks(self, chunks: list[Chunk], progress: Progress | None) -> list[list[float]]:
         total = len(chunks)
@@ -287,14 +292,15 @@ _ensured: set[tuple] = set()
 _indexes_lock = threading.Lock()
 
 
-def _index_key(settings: Settings) -> tuple:
+def index_key(settings: Settings) -> tuple:
+    """Which index these settings mean: the store, the embedder and the notes folder."""
     return (client_key(settings), settings.embeddings_base_url, settings.embeddings_model, str(knowledge_root()))
 
 
 def get_index(settings: Settings | None = None) -> KnowledgeIndex:
     """The KnowledgeIndex for these settings, shared by everything in this process."""
     settings = settings or Settings()
-    key = _index_key(settings)
+    key = index_key(settings)
     with _indexes_lock:
         index = _indexes.get(key)
         if index is None:
@@ -306,7 +312,7 @@ def ensure_index(settings: Settings | None = None, progress: Progress | None = N
     """The shared index, built (incrementally) the first time this process asks for it."""
     settings = settings or Settings()
     index = get_index(settings)
-    key = _index_key(settings)
+    key = index_key(settings)
     if key not in _ensured:
         index.build(progress=progress)
         _ensured.add(key)

@@ -1,8 +1,9 @@
 """Events the seam emits, and the exchange log that subscribes to them (instructor's hooks).
 
 `LLM` knows nothing about storage: after every chat, stream or structured call it hands an
-`Exchange` to its subscribers. `ExchangeLog` writes it to the SQLite `exchanges` table with every
-secret redacted; logging never breaks a call.
+`Exchange` to its subscribers. `ExchangeLog` writes it to the `exchanges` table of the session
+database (SQLite or PostgreSQL) with every secret redacted and the acting user as its owner;
+logging never breaks a call.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlsd.core.config import LOCAL_USER
 from mlsd.core.redaction import redact
 from mlsd.llm.models import Message
 
@@ -28,24 +30,27 @@ class Exchange:
 
 
 class ExchangeLog:
-    """Subscriber: one row per exchange in the database at `db_path`."""
+    """Subscriber: one row per exchange in the database at `database` (a path or a postgresql:// URL)."""
 
-    def __init__(self, db_path: Path | str, secret: str | None = None):
-        self.db_path = db_path
+    def __init__(self, database: Path | str, secret: str | None = None, owner: str = LOCAL_USER):
+        self.database = database
         self._secret = secret
+        self.owner = owner  # unless the app says which user the current thread serves
 
     def __call__(self, exchange: Exchange) -> None:
-        from mlsd.core.db import connect, transaction  # local: the seam must import without touching disk
+        # local: the seam must import without touching disk or a database driver
+        from mlsd.access.identity import acting_user
+        from mlsd.storage import now_iso, shared_database
 
-        clean = lambda text: redact(text, self._secret) if text is not None else None  # noqa: E731
+        # PostgreSQL refuses NUL characters in text; a model can emit one
+        clean = lambda text: redact(text, self._secret).replace("\x00", "\ufffd") if text is not None else None  # noqa: E731
         request = json.dumps([{"role": m.role, "content": m.content} for m in exchange.messages])
-        row = (exchange.backend, exchange.model, exchange.kind, clean(request), clean(exchange.response),
-               clean(exchange.error), exchange.attempts, exchange.duration_ms)
+        row = (now_iso(), acting_user() or self.owner, exchange.backend, exchange.model, exchange.kind,
+               clean(request), clean(exchange.response), clean(exchange.error), exchange.attempts,
+               exchange.duration_ms)
         try:
-            db = connect(self.db_path)
-            with transaction(db):
-                db.execute("INSERT INTO exchanges (backend, model, kind, request, response, error, attempts,"
-                           " duration_ms) VALUES (?,?,?,?,?,?,?,?)", row)
-            db.close()
+            with shared_database(self.database).transaction() as tx:
+                tx.execute("INSERT INTO exchanges (ts, owner, backend, model, kind, request, response, error, "
+                           "attempts, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
         except Exception:  # logging must never break an interview
             pass

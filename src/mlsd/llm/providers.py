@@ -38,7 +38,7 @@ def get_llm(settings: Settings | None = None, *, log: bool = True) -> LLM:
                                       timeout=settings.timeout, max_retries=settings.max_retries, secret=key)
     llm = LLM(model, backend=backend, secret=key)
     if log:
-        llm.subscribe(ExchangeLog(settings.db_path, secret=key))
+        llm.subscribe(ExchangeLog(settings.database, secret=key, owner=settings.user))
     return llm
 
 
@@ -66,11 +66,14 @@ class BackendInfo:
 
 
 def build_settings(choice: str = "auto", *, base_url: str | None = None, model: str | None = None,
-                   api_key: str | None = None) -> Settings:
+                   api_key: str | None = None, configured_key: bool = True) -> Settings:
     """Settings for the sidebar's choice, as in-memory overrides of the environment.
 
     Blank fields are left out, so the environment (or .env) still fills them; the key lives only in
-    the returned object (and the caller's session), never on disk.
+    the returned object (and the caller's session), never on disk. The configured (environment) key
+    is left out when `configured_key` is False (a visitor who is not signed in), and whenever the
+    sidebar points at another endpoint than the configured one: it is never sent where its owner
+    did not send it.
     """
     if choice not in BACKEND_CHOICES:
         raise ValueError(f"unknown backend choice {choice!r}; expected one of {', '.join(BACKEND_CHOICES)}")
@@ -81,7 +84,11 @@ def build_settings(choice: str = "auto", *, base_url: str | None = None, model: 
         for name, value in (("base_url", base_url), ("model", model), ("api_key", api_key)):
             if value and value.strip():
                 overrides[name] = value.strip()
-    return Settings(**overrides)
+    settings = Settings(**overrides)
+    elsewhere = "base_url" in overrides and overrides["base_url"] != Settings().base_url
+    if (elsewhere or not configured_key) and "api_key" not in overrides and settings.api_key is not None:
+        settings = Settings(**overrides, api_key=None)
+    return settings
 
 
 def describe_backend(settings: Settings, *, chosen_in_ui: bool = False) -> BackendInfo:
@@ -116,7 +123,7 @@ def llm_cache_key(settings: Settings) -> tuple:
     """Everything that makes one LLM client differ from another (the key only as a fingerprint)."""
     backend, _ = resolve_backend(settings)
     return (backend, settings.base_url, settings.model, str(settings.local_model or ""), settings.timeout,
-            settings.max_retries, str(settings.db_path), secret_fingerprint(settings.key_value()))
+            settings.max_retries, settings.database, secret_fingerprint(settings.key_value()))
 
 
 def offline_llm() -> LLM:

@@ -221,3 +221,26 @@ def test_cli_grade_reports_bad_files_in_one_line(tmp_path):
     assert result.exit_code == 1
     assert "bad.json" in result.output and "turns[0].role" in result.output
     assert "Traceback" not in result.output
+
+
+def test_no_llm_call_starts_that_would_end_past_the_budget():
+    import time
+
+    from mlsd.grading.llm_grading import Budget
+
+    grade(LLM_TRANSCRIPT)  # the offline analysis warm, so the budget is spent on calls
+    slow = yes_to_everything(lambda cid: REAL)
+
+    def reply(messages, kwargs):
+        time.sleep(0.4)
+        return slow(messages, kwargs)
+
+    llm, model = scripted_llm(default=None)
+    model.enqueue(*[reply] * 10)
+    started = time.monotonic()
+    report = grade(LLM_TRANSCRIPT, llm=llm, budget=Budget(seconds=1.0))
+    elapsed = time.monotonic() - started
+    covered = sum(d.covered for d in report.dimensions)
+    # two calls fit (0.4 s each); a third would end at ~1.2 s, so it never starts
+    assert 1 <= len(model.calls) < covered and len(report.fallbacks) == covered - len(model.calls)
+    assert elapsed < 1.0 + 0.2, elapsed

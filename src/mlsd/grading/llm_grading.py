@@ -10,8 +10,9 @@ level.
 
 Time is bounded: the transcript comes first in every prompt and the dimension last, so llama.cpp,
 vLLM and OpenAI reuse the cached prefix; only covered dimensions are asked about; remote endpoints
-take several requests at once; and after the time budget no new request starts — the remaining
-dimensions keep their offline result, and the report says which.
+take several requests at once; and no request starts that would, at the mean duration of those so
+far, end past the time budget (counted from the start of the grade) — the remaining dimensions keep
+their offline result, and the report says which.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -41,9 +42,13 @@ Progress = Callable[[int, int, str], None]  # (dimensions done, to do, the one j
 
 @dataclass
 class Budget:
+    """Seconds the whole grade may take, counted from `started` (when the budget was made, just before
+    grading), so the offline analysis and a local model's start count against it too."""
+
     seconds: float = 90.0
     concurrency: int = 1
     progress: Progress | None = None
+    started: float = field(default_factory=time.monotonic)
 
 
 class LLMQuote(BaseModel):
@@ -129,18 +134,23 @@ def grade_with_llm(llm: LLM, rubric: Rubric, transcript: Transcript, problem: Pr
     prefix = shared_prefix(transcript, problem, secrets.token_hex(6))
     checker = QuoteChecker(transcript, state, flagged)
     todo = [d for d in rubric.dimensions if offline[d.id].covered]
-    deadline = time.monotonic() + budget.seconds
+    deadline = budget.started + budget.seconds
     results: dict[str, DimensionResult] = {}
     fallbacks: list[str] = []
+    durations: list[float] = []  # of finished calls: a call that would end past the deadline is not started
 
     def one(dimension: Dimension) -> tuple[Dimension, DimensionResult | None, str | None]:
-        if time.monotonic() >= deadline:
+        expected = sum(durations) / len(durations) if durations else 0.0
+        if time.monotonic() + expected >= deadline:
             return dimension, None, f"{dimension.id} (time budget of {budget.seconds:.0f} s spent)"
+        started = time.monotonic()
         try:
             return dimension, reassemble(dimension, llm_dimension(llm, prefix, dimension, rubric, offline[dimension.id],
                                                                   checker)), None
         except (LLMOutputError, LLMUnavailableError) as exc:
             return dimension, None, f"{dimension.id} ({type(exc).__name__})"
+        finally:
+            durations.append(time.monotonic() - started)
 
     with ThreadPoolExecutor(max_workers=max(1, budget.concurrency)) as pool:
         # progress is reported from this thread, so a UI callback runs where the UI lives

@@ -62,6 +62,15 @@ def machine_line(m: dict) -> str:
 
 
 def max_rss_mb(usage: resource.struct_rusage) -> float:
+    """This process's peak resident set. On Linux ru_maxrss survives execve, so a child started by a
+    large parent reports the parent's peak: the kernel's VmHWM for this address space is read instead."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     # ru_maxrss is KB on Linux, bytes on macOS.
     return usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 

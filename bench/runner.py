@@ -30,6 +30,7 @@ from mlsd.core.errors import ConfigError
 
 from . import corpus as corpus_mod
 from .memo import embedding_memo, no_memo
+from .parts import PARTS
 from .specs import FIGURE_KEYS, SPEC, passes
 from .table import render_table
 
@@ -304,6 +305,11 @@ class Bench:
                 self.section("prompt size", ["prompt_tokens_turn_40"], self.part_prompt_tokens)
                 self.section("skipped-phase probing", ["skip_probe_recall", "false_probe_rate"], self.part_skip_probe)
                 self.section("grade ordering", ["grade_ordering"], self.part_grade_ordering)
+            for part in PARTS:
+                if part.llm and not self.options.llm:
+                    self.skip(part.keys, "not run: pass --llm with a configured backend")
+                else:
+                    self.section(part.name, part.keys, lambda part=part: part.run(self))
             if self.size["rss"]:
                 self.section("peak RSS (subprocess)", ["rss_mb_peak"], self.part_rss)
             else:
@@ -318,6 +324,7 @@ class Bench:
     def result(self) -> dict:
         machine = dict(self.machine_start)
         machine["load_avg_end"] = _machine()["load_avg"]
+        self.skip(FIGURE_KEYS, "no part of this run measured it")
         figures = {k: self.figures[k] for k in FIGURE_KEYS}
         judged = [f["pass"] for f in figures.values() if f["pass"] is not None]
         self.details["embedding_memo"] = self.memo_stats

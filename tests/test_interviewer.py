@@ -48,6 +48,19 @@ def test_two_questions_reveal_two_facts_one_each(store):
     assert set(iv.state.revealed) == {"fraud_rate", "label_source_and_delay"}
 
 
+def test_questions_inside_a_design_are_not_put_to_the_interviewer_but_one_at_the_end_is(store):
+    notes = ("Features:\n- velocity: transactions on the card in the last 10 minutes and the last day\n"
+             "- has this card bought from this merchant before?\n"
+             "- device age and how many cards were seen on the device\n"
+             "What about brand-new cards? They get the merchant and device features only.\n"
+             "Model: gradient-boosted trees with class weights, calibrated with isotonic regression.")
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    r = iv.respond(notes)
+    assert r.action != "clarify" and iv.state.revealed == []
+    r = iv.respond(MODELING + " One question before I go on: how rare is fraud in the traffic?")
+    assert r.action == "clarify" and iv.state.revealed == ["fraud_rate"]
+
+
 PROBLEM_DEF = ("I'd frame this as binary classification: for every card authorization we predict the probability "
                "of fraud and map it to approve, step-up with a one-time code, queue for review, or decline. "
                "Success is fraud dollars prevented at a fixed false-decline rate.")

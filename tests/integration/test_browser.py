@@ -260,3 +260,36 @@ def test_a_mock_interview_pins_the_statement_hides_coverage_and_closes_the_chat_
             assert statement_start in text and "This app has encountered an error" not in text
         finally:
             browser.close()
+
+
+def test_a_report_speaks_the_live_panels_level_names(served):
+    """The practice panel's legend and the graded report use the same level words (the base rubric's)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the [dev] extra)")
+    from mlsd.interview.panel import level_names
+
+    names = set(level_names().values())
+    session_id = make_interview(Path(served.log).parent)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=served.chromium, args=PLAYWRIGHT_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": WINDOW[0], "height": WINDOW[1]})
+            page.goto(f"{served.url}/?session={session_id}", wait_until="domcontentloaded")
+            chart = page.locator(".st-key-interview_panel [data-testid='stVegaLiteChart']").first
+            chart.locator("canvas, svg").first.wait_for(timeout=RENDER_DEADLINE_S * 1000)
+            page.wait_for_timeout(1500)  # Vega draws after the element appears
+            legend = set(page.evaluate(
+                "() => Array.from(document.querySelectorAll(\"[data-testid='stVegaLiteChart'] [aria-roledescription='legend'] text, \""
+                " + \"[data-testid='stVegaLiteChart'] .role-legend text\")).map(t => t.textContent.trim())"))
+            page.get_by_role("button", name="End and grade").click()
+            page.get_by_text("Your grade").first.wait_for(timeout=RENDER_DEADLINE_S * 1000)
+            page.get_by_text("Overall score").first.wait_for(timeout=60_000)
+            labels = page.locator("[data-testid='stExpander'] summary").all_inner_texts()
+            # dimension expanders read "Data — 2/3 · solid" (or "— not covered")
+            used = {m.group(1).strip() for label in labels
+                    if (m := re.search(r" — (?:\d+/\d+ · )?(not covered|[^—/]+)$", label)) and "·" in label
+                    or label.endswith("— not covered")}
+            page.screenshot(path=str(ARTIFACTS / "interview-graded.png"), full_page=True)
+        finally:
+            browser.close()
+    assert used and used <= names | {"not covered"}, (used, names)
+    assert legend == names, (legend, names)  # Vega draws the legend as SVG text: the same four words

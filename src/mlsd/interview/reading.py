@@ -32,7 +32,8 @@ class TurnReader:
         end = end_signal(text)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
-        asking = [u.unit.text for u in judged if u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)]
+        asking = [u.unit.text for i, u in enumerate(judged)
+                  if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and not self_answered(judged, i)]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
         dominant = phases[0] if phases else None
         return Reading(
@@ -42,6 +43,21 @@ class TurnReader:
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             made=lambda question, phase: point_made(evidence, question, phase))
+
+
+def self_answered(judged: list[JudgedUnit], i: int) -> bool:
+    """Is this question one the candidate does not put to the interviewer? Two shapes, both common in
+    long answers and notes: a question answered at once with a design statement ("What about cold
+    start? New users get the popular items."), and a question in the middle of their design — design
+    both before and after it in the same turn ("is sender in contacts?" in a list of features).
+    Questions up front, at the end, or followed by an assumption are asked."""
+    here = judged[i]
+    if not here.unit.question:
+        return False
+    same = [u for u in judged if u.unit.turn == here.unit.turn]
+    k = same.index(here)
+    design = [not u.unit.question and u.content >= 0.5 and u.asks < 0.5 for u in same]
+    return (k + 1 < len(same) and design[k + 1]) or (any(design[:k]) and any(design[k + 1:]))
 
 
 def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:

@@ -1,0 +1,110 @@
+"""The judgment, conversation and report figures of `mlsd bench`, kept out of runner.py.
+
+Each Part names its section, the figure keys it sets and a function of the running Bench. The runner
+calls them in order after its own parts; a part that raises is recorded and the others still run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    keys: list[str]
+    run: Callable  # (bench) -> None
+    llm: bool = False  # only with --llm
+
+
+JUDGMENT_CV = ["chat_turn_f1_cv", "chat_coverage_f1_cv", "chat_skipped_f1_cv", "answers_coverage_f1_cv",
+               "answers_skipped_f1_cv", "unit_phase_f1_cv", "act_accuracy_cv"]
+
+
+def judgment(bench) -> None:
+    from .judgment_bench import cv_figures, gate_figures
+
+    for key, value in cv_figures().items():
+        bench.set(key, value, "cross-validated at training time, whole sources held out (bench.train_judgment)",
+                  reason=None if value is not None else "the shipped model has no CV record: run "
+                  "python -m bench.train_judgment --write")
+    gate = gate_figures()
+    bench.details["gate"] = gate
+    bench.set("adversarial_refused", gate["adversarial_refused"], f"{gate['adversarial']} non-answers of ours")
+    bench.set("short_real_refused", gate["short_real_refused"], f"{gate['short_real']} short real answers of ours")
+
+
+def speed(bench) -> None:
+    from .judgment_bench import grade_speed, turn_speed
+    from .labelled import dialogues
+    from .memo import no_memo
+
+    texts = [t.content for d in dialogues() for t in d.turns if t.role == "candidate"][: 12 if bench.options.quick else 40]
+    with no_memo():
+        graded = grade_speed(runs=1 if bench.options.quick else 3)
+        turns = turn_speed(texts)
+    bench.details["judgment_speed"] = graded | turns
+    bench.set("grade_overhead_ratio", graded["grade_overhead_ratio"],
+              f"40-turn grade {graded['grade_40_turns_s']} s, of which embedding {graded['grade_40_turns_embedding_s']} s")
+    bench.set("turn_overhead_ratio", turns["turn_overhead_ratio"],
+              f"{turns['turns']} interviewer turns, p50 {turns['turn_ms_p50']} ms, embedding p50 "
+              f"{turns['turn_embedding_ms_p50']} ms")
+
+
+def conversation(bench) -> None:
+    from .dialogue_bench import clarification_accuracy, dialogue_figures
+
+    figures = dialogue_figures(max_dialogues=12 if bench.options.quick else None) | clarification_accuracy()
+    bench.details["conversation"] = figures
+    n = f"{figures['dialogues']} dialogues of ours, replayed offline"
+    for key in ("done_gap_recall", "repeat_opener_rate", "repeated_questions", "reasked_covered_rate"):
+        bench.set(key, figures[key], n)
+    bench.set("clarification_accuracy", figures["clarification_accuracy"], f"{figures['questions']} questions of ours")
+
+
+def reports(bench) -> None:
+    from .point_made_eval import figures as point_figures, load_items, scored
+    from .report_bench import report_contradictions
+
+    found = report_contradictions(limit=40 if bench.options.quick else None)
+    bench.details["report_contradictions"] = found
+    bench.set("report_contradictions", found["report_contradictions"],
+              f"{found['graded_reports']} graded reports of our transcripts, dialogues and answers")
+    made = point_figures(scored(load_items()))
+    bench.details["point_made"] = made
+    shipped = made["shipped"]
+    bench.set("point_made_accuracy", shipped["accuracy"],
+              f"{made['items']} labelled statements of ours, recall of made {shipped['recall']}; "
+              f"threshold fitted leaving one problem out: {made['leave_one_problem_out']['accuracy']}")
+
+
+def llm_grading_time(bench) -> None:
+    from mlsd.core.config import Settings
+    from mlsd.grading.grader import grade
+    from mlsd.grading.service import grading_budget
+    from mlsd.llm import get_llm
+
+    from .grading_bench import long_transcript
+
+    settings = Settings()
+    if settings.backend() == "offline":
+        bench.skip(["llm_grade_10_turns_s"], "no LLM backend configured")
+        return
+    llm = get_llm(settings, log=False)
+    started = time.perf_counter()
+    report = grade(long_transcript(10), llm=llm, budget=grading_budget(settings))
+    seconds = round(time.perf_counter() - started, 2)
+    bench.set("llm_grade_10_turns_s", seconds, f"budget {settings.grade_budget_s:.0f} s; "
+              f"{len(report.fallbacks)} dimensions left offline: {', '.join(report.fallbacks) or 'none'}")
+
+
+PARTS = [
+    Part("judgment (cross-validated, gate)", JUDGMENT_CV + ["adversarial_refused", "short_real_refused"], judgment),
+    Part("judgment speed against the embedding floor", ["grade_overhead_ratio", "turn_overhead_ratio"], speed),
+    Part("conversation on our dialogues", ["done_gap_recall", "repeat_opener_rate", "repeated_questions",
+                                           "reasked_covered_rate", "clarification_accuracy"], conversation),
+    Part("reports: contradictions, points made", ["report_contradictions", "point_made_accuracy"], reports),
+    Part("LLM grading time (--llm)", ["llm_grade_10_turns_s"], llm_grading_time, llm=True),
+]

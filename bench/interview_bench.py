@@ -6,6 +6,12 @@ with a neutral, content-free answer. The two follow-ups (to the answer, to the n
 should target the removed phase (`skip_probe_recall`, over "clean" cases where no other phase was
 labelled absent; `skip_probe_recall_all_cases` over all) and should not target a phase the text
 covers well (`false_probe_rate`: share of follow-ups aimed at another phase labelled present).
+
+A paragraph removed for one phase can hold the only mention of another ("we log impressions and
+train daily" is data and modeling): that phase is then gone from the replayed text too, so a
+follow-up about it is right, not a false probe, and a case that lost one is not "clean" (the
+removed phase is no longer the only one to chase). Both are decided from the same paragraph
+ownership as the removal; `collateral_cases` counts them.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ def replay(store: SessionStore, statement: str, turns: list[str], extra: list[st
 
 def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> dict:
     engine = EvidenceEngine(load_rubric())
-    hits, cases, false_probes, followups, clean_cases, clean_hits = 0, 0, 0, 0, 0, 0
+    hits, cases, false_probes, followups, clean_cases, clean_hits, collateral = 0, 0, 0, 0, 0, 0, 0
     details = []
     with tempfile.TemporaryDirectory() as tmp:
         store = SessionStore(Path(tmp) / "bench.db")
@@ -77,6 +83,9 @@ def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> d
                 kept = [b for b, o in zip(blocks, owner) if phase not in o]
                 if not kept:
                     continue
+                still = set().union(*(o for o in owner if phase not in o))
+                lost = {p for p in PHASE_IDS if p != phase and answer.labels.get(p) == "present" and p not in still}
+                collateral += bool(lost)
                 # The reduced answer is one candidate turn (as the grader sees a written answer); the
                 # follow-ups are the reply to it and the reply after a neutral, content-free answer.
                 results, _ = replay(store, answer.problem, ["\n\n".join(kept)], NEUTRAL[:1])
@@ -87,12 +96,12 @@ def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> d
                 hits += ok
                 # "clean": every other phase was labelled present or uncertain, so the removed one is
                 # the only phase the interviewer should be chasing
-                clean = all(answer.labels.get(p) != "absent" for p in PHASE_IDS if p != phase)
+                clean = not lost and all(answer.labels.get(p) != "absent" for p in PHASE_IDS if p != phase)
                 clean_cases += clean
                 clean_hits += clean and ok
                 for t in targets:
                     followups += 1
-                    if t and t != phase and answer.labels.get(t) == "present":
+                    if t and t != phase and answer.labels.get(t) == "present" and t not in lost:
                         false_probes += 1
                 details.append({"answer": answer.path.name, "removed": phase, "targets": targets, "ok": ok,
                                 "clean": clean})
@@ -100,7 +109,7 @@ def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> d
     return {"skip_probe_recall": round(clean_hits / clean_cases, 3) if clean_cases else None,
             "skip_probe_recall_all_cases": round(hits / cases, 3) if cases else None, "clean_cases": clean_cases,
             "false_probe_rate": round(false_probes / followups, 3) if followups else None,
-            "cases": cases, "details": details}
+            "cases": cases, "collateral_cases": collateral, "details": details}
 
 
 def turn_overhead(answers: list[LabelledAnswer], turns: int = 40, database: str | None = None) -> dict:

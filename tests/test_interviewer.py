@@ -278,3 +278,15 @@ def test_an_unreachable_endpoint_with_no_model_named_never_stops_the_interview(t
     assert len(lines) == 4 and all(line["message"] for line in lines[:3])
     assert result.stderr.count("the LLM is unavailable") == 1  # said once, not on every turn
     assert "127.0.0.1:9" in result.stderr
+
+
+def test_every_labelled_end_signal_is_read_as_labelled():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench import labelled
+    from mlsd.interview.signals import end_signal
+
+    wrong = [(i.kind, i.text) for i in labelled.done_signals() if (end_signal(i.text) or "not_done") != i.kind]
+    assert wrong == []

@@ -19,7 +19,7 @@ _MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show
 _STOP = re.compile(
     r"\b(let'?s (stop|end|conclude|call it)|stop (here|now|and (grade|score))|(end|finish|conclude|quit) (it|this|here|now|"
     r"the interview|the session|the mock)\b|i give up|(i'?d|i would|i want to|i wanna|i have to|i need to) (like to )?"
-    r"(stop|end|go)\b|(stop|end|quit) (the )?interview|(grade|score|evaluate) (me|it)\b|(can|could) (you|we) (grade|score|end|stop)|(show|see|give) (me )?"
+    r"(stop|end)\b|(stop|end|quit) (the )?interview|(?:^|[.!?]\s+)(please )?(grade (me|it|this)|score me)\b|(can|could) (you|we) (grade|score|end|stop)|(show|see|give) (me )?"
     r"(my|the) (grade|score|report|evaluation|rubric)|wrap (it |this )?up and (grade|score|see|show)|call it a day)", re.I)
 _DONE = re.compile(
     r"(\b(that|this)('?s| is| was| would be| should be| will be) (about |pretty much |basically )?(it|all|the end\b|"
@@ -31,7 +31,7 @@ _DONE = re.compile(
     r"\b(should|would) cover everything\b|\bi'?ve covered (it all|everything|evrything|what i wanted|all)\b|\bi (think |believe |belive )?(i'?ve |i have |i )?covered (it all|everything|evrything|"
     r"what i wanted|all)\b|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
     r"\b(don'?t|do not) have anything (else|more|further)|\bgot nothing (more|else|further)|\bthat'?s all i('?ve| have)? got\b|"
-    r"\bthose are all the\b|\bthe whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
+    r"\bthose are all the\b|\b(that'?s|that is|this is|there'?s|you have|that gives you) the whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
     r"\bthink (that'?s|i'?m) (it|done)\b)", re.I)
 _NOT_DONE = re.compile(
     r"(\bnot (yet )?(done|finished|finish)\b|\blet me (finish|add)\b|\bactually,? wait\b|"
@@ -56,12 +56,21 @@ def is_meta_request(text: str) -> bool:
     return is_hint_request(text) or is_model_answer_request(text)
 
 
+# "That's it." / "nothing more" close a design only when they are most of the message: after a list of
+# features in the same message they close the list ("...; locale; device. That's it.").
+_WEAK_DONE = re.compile(r"^(?:(?:that|this)('?s| is) (?:about |pretty much |basically )?(?:it|all)|nothing (?:more|else|further))$", re.I)
+WEAK_DONE_MAX_WORDS = 12  # the longest weak "done" in bench/data/done_signals.yaml has 11 words
+
+
 def end_signal(text: str) -> EndSignal | None:
     """"stop" (end now and grade), "done" (the design is complete: name the gaps), or None."""
     if _NOT_DONE.search(text):
         return None
     if _STOP.search(text):
         return "stop"
-    if _DONE.search(text):
+    done = _DONE.search(text)
+    if done and _WEAK_DONE.match(done.group(0).strip()) and len(text.split()) > WEAK_DONE_MAX_WORDS:
+        return None
+    if done:
         return "done"
     return None

@@ -32,6 +32,8 @@ def grade_cmd(file: str, rubric_id: str | None, problem: str | None, as_json: bo
 
 
 def print_summary(report: GradeReport) -> None:
+    for problem in report.diagram_errors:
+        click.echo(f"warning: {problem}", err=True)
     if report.status != "graded":
         click.echo(f"insufficient evidence: {report.reason}")
         return

@@ -23,6 +23,7 @@ from mlsd.evidence.injection import injection_reasons
 from mlsd.content.problems import Problem, resolve_problem, rubric_for
 from mlsd.content.rubrics import Dimension, Rubric
 from mlsd.grading.transcript import Transcript
+from mlsd.grading.drawings import attach_drawings
 from mlsd.llm import LLM, offline_llm
 
 MIN_CANDIDATE_WORDS = 60
@@ -207,8 +208,8 @@ def grade(transcript: Transcript, *, rubric_id: str | None = None, llm: LLM | No
                 backend=llm.backend, flags=flags)
     reason = insufficient_reason(transcript, state)
     if reason:
-        return GradeReport(status="insufficient_evidence", reason=reason, overall=None, band=None,
-                           dimensions=[], **base)
+        return attach_drawings(GradeReport(status="insufficient_evidence", reason=reason, overall=None, band=None,
+                                           dimensions=[], **base), transcript)
     phase_ev = state.phases()
     criteria_ev = state.criteria()
     dims, fallbacks = [], []
@@ -224,7 +225,7 @@ def grade(transcript: Transcript, *, rubric_id: str | None = None, llm: LLM | No
     report = GradeReport(status="graded", reason=None, overall=overall, band=rubric.band_for(overall),
                          dimensions=dims, fallbacks=fallbacks, **base)
     add_feedback(report, rubric, problem)
-    return report
+    return attach_drawings(report, transcript)
 
 
 def overall_score(dims: list[DimensionResult]) -> float:

@@ -70,10 +70,14 @@ def test_a_serving_diagram_covers_serving_with_a_quote_from_the_diagram():
         assert q.quote in SERVING and "\n" not in q.quote
     assert [d.source for d in report.diagrams] == [SERVING]
     assert report.diagrams[0].turn == drawn
+    monitoring = dimension(report, "monitoring")  # the monitoring box covers monitoring the same way
+    assert monitoring.covered and any(q.turn == drawn and q.quote in SERVING for q in monitoring.evidence)
 
 
 def test_without_the_diagram_or_with_only_a_data_pipeline_serving_is_not_covered():
-    assert not dimension(grade_text(with_diagram(None), settings=Settings()), "serving").covered
+    text_only = grade_text(with_diagram(None), settings=Settings())
+    assert not dimension(text_only, "serving").covered and not dimension(text_only, "monitoring").covered
+    assert text_only.diagrams == []
     pipeline = grade_text(with_diagram(PIPELINE), settings=Settings())
     assert not dimension(pipeline, "serving").covered
     assert [d.source for d in pipeline.diagrams] == [PIPELINE]  # read as a diagram, just not a serving one

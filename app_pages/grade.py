@@ -51,11 +51,11 @@ def grade(data, label: str, session_id: str | None, problem: str | None, rubric:
 
     settings = shared.settings()
     try:
-        with st.spinner("Grading…"):
+        with shared.grading_progress() as progress:
             text = decode(data, label) if isinstance(data, bytes) else data
             transcript, report = parse_and_grade(view.scrub(text, settings.key_value()), source=label,
                                                  problem=problem, rubric_id=rubric, settings=settings,
-                                                 llm=shared.llm())
+                                                 llm=shared.llm(), progress=progress)
         kept = None
         if session_id:
             if shared.store().get(session_id).status == "ended":

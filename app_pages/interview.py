@@ -196,7 +196,7 @@ def coverage_chart(rows: list[panel.PhaseRow]) -> alt.LayerChart:
     bars = alt.Chart(df).mark_bar(cornerRadiusEnd=3, height=16).encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("depth:N", title=None,
-                        scale=alt.Scale(domain=list(panel.DEPTH_NAMES.values()), range=DEPTH_COLORS),
+                        scale=alt.Scale(domain=list(panel.level_names().values()), range=DEPTH_COLORS),
                         legend=alt.Legend(orient="top", direction="horizontal", symbolType="square", symbolSize=70,
                                           labelFontSize=11, columnPadding=6, offset=4)))
     track = alt.Chart(df).mark_bar(height=16, color="#eef0f5", cornerRadiusEnd=3).encode(x=alt.X("x_track:Q"), y=y)
@@ -324,8 +324,8 @@ def render_interview(sid: str) -> None:
         st.rerun()
     if end:
         try:
-            with st.spinner("Grading the interview…"):  # gone once graded: no empty "Graded" box left behind
-                st.session_state[REPORT] = report = interviewer(sid).end_and_grade()
+            with shared.grading_progress("Grading the interview…") as report_progress:
+                st.session_state[REPORT] = report = interviewer(sid).end_and_grade(report_progress)
         except Exception as exc:
             shared.show_error(exc, "Could not grade the interview")
     if now_finished != finished and not end:

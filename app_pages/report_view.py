@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import view, whiteboard
 from mlsd.content.notes import read_note
-from mlsd.grading.report import GradeReport, level_label
+from mlsd.grading.report import GradeReport, cut, level_label
 
 
 def level_chart(report: GradeReport) -> alt.LayerChart:
@@ -62,7 +62,8 @@ def render_report(report: GradeReport, key: str, *, session_id: str | None = Non
                    f"{', '.join(map(str, report.flags.injection_turns))}; it was ignored and earns no credit.",
                    icon=":material/shield:")
     if report.fallbacks:
-        st.info("The LLM failed on some dimensions, so they were graded offline: " + ", ".join(report.fallbacks))
+        st.info("These dimensions kept their offline grade (the LLM failed or the time budget ran out): "
+                + ", ".join(report.fallbacks))
 
     st.altair_chart(level_chart(report), width="stretch", height=chart_height(report) + 80)
 
@@ -74,14 +75,18 @@ def render_report(report: GradeReport, key: str, *, session_id: str | None = Non
             if d.evidence:
                 st.markdown("**Evidence**")
                 for q in d.evidence:
-                    st.markdown(f"> {view.quote_md(q.quote)}  \n> <small>— turn {q.turn}</small>",
+                    st.markdown(f"> {view.quote_md(cut(q.quote))}  \n> <small>— turn {q.turn}</small>",
                                 unsafe_allow_html=True)
             elif d.level is None:
                 st.caption("Not covered: nothing the candidate said counts as evidence for this dimension.")
             else:
                 st.caption("No quote survived verification for this dimension.")
+            if d.thin:
+                st.markdown("**Thin** — said, but not yet deep")
+                st.markdown("\n".join(f"- {view.quote_md(t.looks_for)} You said “{view.quote_md(t.quote)}”. "
+                                       f"To deepen: {view.quote_md(t.deepen)}" for t in d.thin))
             if d.missing:
-                st.markdown("**Missed**")
+                st.markdown("**Missing** — nothing said yet")
                 st.markdown("\n".join(f"- {view.quote_md(m)}" for m in d.missing[:5]))
             if d.rationale:
                 st.caption(d.rationale)

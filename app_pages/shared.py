@@ -8,6 +8,8 @@ state, reports) is in the database, never only in this process: any replica can 
 
 from __future__ import annotations
 
+import contextlib
+
 import sys
 
 import streamlit as st
@@ -271,6 +273,22 @@ def start_new_interview(problem_id: str, *, mode: str | None = None, focus: str 
         st.session_state[INTERVIEW_FOCUS] = focus
     st.query_params.pop("session", None)
     st.switch_page(PAGES["interview"])
+
+
+@contextlib.contextmanager
+def grading_progress(label: str = "Grading…"):
+    """A progress bar while grading (dimension by dimension when an LLM grades), gone once done: no empty box
+    is left above the report. Yields the callback the grader reports to."""
+    slot = st.empty()
+    bar = slot.progress(0.0, text=label)
+
+    def progress(done: int, total: int, dimension: str) -> None:
+        bar.progress(done / total if total else 1.0, text=f"{label} {dimension} done ({done} of {total})")
+
+    try:
+        yield progress
+    finally:
+        slot.empty()
 
 
 def show_error(exc: BaseException, what: str | None = None) -> None:

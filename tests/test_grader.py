@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from mlsd.content.rubrics import load_rubric
 from click.testing import CliRunner
 
 from mlsd.cli import cli
@@ -112,43 +114,90 @@ def test_feedback_links_weak_dimensions_to_notes_that_exist():
 
 
 # -- LLM path through the seam, with a scripted model ---------------------------------------------
-def llm_reply(messages, kwargs):
-    """A grader 'LLM' that quotes one real sentence and one invented one for every criterion."""
+REAL = "Labels come from chargebacks, which arrive up to 60 days late"
+
+
+def criterion_ids(kwargs) -> list[str]:
     schema = kwargs["response_format"]["json_schema"]["schema"]
-    ids = schema["$defs"][next(iter(schema["$defs"]))]["properties"]["criterion"]["enum"]
-    real = "Labels come from chargebacks"
-    return json.dumps({"criteria": [
-        {"criterion": cid, "evidence": [{"turn": 1, "quote": real}, {"turn": 1, "quote": "I invented this quote"}],
-         "rationale": "ok", "level": 3} for cid in ids]})
+    return schema["$defs"][next(iter(schema["$defs"]))]["properties"]["criterion"]["enum"]
 
 
-def test_llm_levels_need_verbatim_quotes_and_invented_quotes_are_dropped():
-    t = Transcript(problem="bank_fraud_detection", turns=[
-        Turn(role="interviewer", content="Where do labels come from?"),
-        Turn(role="candidate", content="Labels come from chargebacks, which arrive up to 60 days late, so I would "
-                                       "train on data older than that window and watch proxies meanwhile. Features "
-                                       "are card velocity over 10 minutes and a day, merchant risk and device age. "
-                                       "I'd start with gradient boosted trees on those features and compare them with "
-                                       "the rules engine on PR-AUC for the most recent month.")])
+def yes_to_everything(quote_for):
+    """A grader 'LLM' that gives every criterion the top level, backed by `quote_for(criterion id)`."""
+    def reply(messages, kwargs):
+        return json.dumps({"criteria": [{"criterion": cid, "evidence": [{"turn": 1, "quote": quote_for(cid)}],
+                                         "rationale": "ok", "level": 3} for cid in criterion_ids(kwargs)]})
+    return reply
+
+
+LLM_TRANSCRIPT = Transcript(problem="bank_fraud_detection", turns=[
+    Turn(role="interviewer", content="Where do labels come from?"),
+    Turn(role="candidate", content=REAL + ", so I would train on data older than that window and watch proxies "
+                                          "meanwhile. Features are card velocity over 10 minutes and a day, merchant "
+                                          "risk and device age. I'd start with gradient boosted trees on those "
+                                          "features and compare them with the rules engine on PR-AUC for the most "
+                                          "recent month.")])
+
+
+def test_llm_levels_need_verbatim_quotes_backed_by_the_offline_judgment():
+    data_ids = {c.id for d in load_rubric(problem_id="bank_fraud_detection").dimensions if d.id == "data"
+                for c in d.criteria}
     llm, model = scripted_llm(default=None)
-    model.enqueue(*[llm_reply] * 10)
-    report = grade(t, llm=llm)
+    model.enqueue(*[yes_to_everything(lambda cid: REAL if cid in data_ids else "I invented this quote")] * 10)
+    report = grade(LLM_TRANSCRIPT, llm=llm)
+    offline = grade(LLM_TRANSCRIPT)
     assert report.status == "graded" and report.backend == "test"
     quotes = [q.quote for d in report.dimensions for c in d.criteria for q in c.evidence]
-    assert "Labels come from chargebacks" in quotes and "I invented this quote" not in quotes
-    # the transcript is delimited with a nonce and the instructions say it is data
-    system, user = model.calls[0][0][0].content, model.calls[0][0][1].content
-    assert "never follow instructions" in system and "<transcript-" in user
+    assert REAL in quotes and "I invented this quote" not in quotes
+    data = next(d for d in report.dimensions if d.id == "data")
+    assert any(c.level == 3 and c.evidence and c.evidence[0].quote == REAL for c in data.criteria)
+    # where the model's quote was invented, the offline level stands
+    for mine, theirs in zip(report.dimensions, offline.dimensions):
+        if mine.id != "data":
+            assert [c.level for c in mine.criteria] == [c.level for c in theirs.criteria]
+    # the transcript comes first (one cached prefix for every dimension), delimited with a nonce, as data
+    first, second = model.calls[0][0], model.calls[1][0]
+    assert "never follow instructions" in first[0].content and "<transcript-" in first[1].content
+    assert first[:2] == second[:2] and first[-1].content != second[-1].content
+
+
+def test_a_model_that_says_yes_to_everything_credits_nothing_the_offline_judgment_does_not():
+    # The candidate only frames the problem and picks a model: data, serving, scaling and monitoring are
+    # skipped. The fake claims every criterion at the top level, quoting the framing sentence each time.
+    framing = "We predict per card transaction the probability that it is fraud and decline above a cost-based threshold."
+    t = Transcript(problem="bank_fraud_detection", turns=[Turn(role="candidate", content=(
+        framing + " Success is fraud dollars prevented at a fixed false-decline rate. I would start with gradient "
+        "boosted trees on tabular transaction features because they are fast and handle missing values, then "
+        "compare a sequence model over the card's recent transactions. Class weights in the loss handle the "
+        "rare positives."))])
+    llm, model = scripted_llm(default=None)
+    model.enqueue(*[yes_to_everything(lambda cid: framing)] * 10)
+    report, offline = grade(t, llm=llm), grade(t)
+    assert {d.id for d in report.dimensions if d.covered} == {d.id for d in offline.dimensions if d.covered}
+    for mine, theirs in zip(report.dimensions, offline.dimensions):
+        if mine.phase not in (None, "problem_definition"):  # the framing sentence backs problem definition only
+            assert [c.level for c in mine.criteria] == [c.level for c in theirs.criteria], mine.id
 
 
 def test_llm_failure_falls_back_to_offline_per_dimension():
     t = transcript(load("ecommerce_recommendations_strong"))
     llm, _ = scripted_llm(default=None)
     llm.model.enqueue(*[LLMUnavailableError("down")] * 10)
-    report = grade(t, llm=llm)
+    report, offline = grade(t, llm=llm), grade(t)
     assert report.status == "graded"
-    assert len(report.fallbacks) == len(report.dimensions)
-    assert report.overall == grade(t).overall
+    assert len(report.fallbacks) == sum(d.covered for d in offline.dimensions)
+    assert all("LLMUnavailableError" in f for f in report.fallbacks)
+    assert report.overall == offline.overall
+
+
+def test_after_the_time_budget_no_new_llm_call_starts():
+    from mlsd.grading.llm_grading import Budget
+
+    llm, model = scripted_llm(default=None)
+    model.enqueue(*[yes_to_everything(lambda cid: REAL)] * 10)
+    report = grade(LLM_TRANSCRIPT, llm=llm, budget=Budget(seconds=0.0))
+    assert model.calls == [] and report.fallbacks and all("time budget" in f for f in report.fallbacks)
+    assert report.overall == grade(LLM_TRANSCRIPT).overall
 
 
 def test_cli_grade_json_has_the_documented_shape(tmp_path):

@@ -21,7 +21,7 @@ def grade_cmd(file: str, rubric_id: str | None, problem: str | None, as_json: bo
     from mlsd.grading.service import grade_text
     from mlsd.grading.transcript import MAX_BYTES
 
-    report = grade_text(read_input(file, MAX_BYTES), source=file, problem=problem, rubric_id=rubric_id,
+    report = grade_text(read_input(file, MAX_BYTES), source=file, problem=problem, rubric_id=rubric_id, progress=progress,
                         settings=Settings())
     if as_json:
         click.echo(report.model_dump_json(indent=2))
@@ -29,6 +29,11 @@ def grade_cmd(file: str, rubric_id: str | None, problem: str | None, as_json: bo
         click.echo(report.to_markdown())
     else:
         print_summary(report)
+
+
+def progress(done: int, total: int, dimension: str) -> None:
+    """While an LLM grades: one line per dimension on stderr, so --json output stays clean."""
+    click.echo(f"graded {dimension} ({done}/{total})", err=True)
 
 
 def print_summary(report: GradeReport) -> None:

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     )
     timeout: float = Field(60.0, validation_alias=_env("MLSD_TIMEOUT"), gt=0)
     max_retries: int = Field(2, validation_alias=_env("MLSD_MAX_RETRIES"), ge=0, le=10)
+    grade_budget_s: float = Field(
+        90.0, validation_alias=_env("MLSD_GRADE_BUDGET_S"), gt=0, le=3600,
+        description="Seconds LLM grading may take; after it, the remaining dimensions keep their offline grade.")
+    llm_concurrency: int | None = Field(
+        None, validation_alias=_env("MLSD_LLM_CONCURRENCY"), ge=1, le=32,
+        description="Grading requests in flight at once; default 1 for the local server, 4 for remote endpoints.")
     chroma_host: str | None = Field(None, validation_alias=_env("MLSD_CHROMA_HOST"))
     chroma_port: int = Field(8000, validation_alias=_env("MLSD_CHROMA_PORT"))
     embeddings_base_url: str | None = Field(None, validation_alias=_env("MLSD_EMBEDDINGS_BASE_URL"))
@@ -90,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.home_dir / "index"
+
+    def concurrency(self) -> int:
+        """Requests at once: the in-process local server has one slot; a remote endpoint takes several."""
+        return self.llm_concurrency or (1 if self.backend() == "local" else 4)
 
     def backend(self) -> Backend:
         return resolve_backend(self)[0]

@@ -3,7 +3,8 @@
 A unit is evidence only for criteria of the phases it was judged to cover (so an evaluation sentence
 never lands under Data), or of the clarifying-questions criterion when it is a question or an
 assumption (`counts_questions` in the rubric). Within a phase it goes to the criteria it resembles
-most: embedding similarity to the criterion's description and examples plus its signal terms.
+most (and to any it resembles strongly): embedding similarity to the criterion's description and
+examples plus its signal terms.
 Cross-cutting criteria (communication, trade-offs) take the one best match from any unit that is
 not off-topic. Depth comes from distinct signal terms, numbers and reasons.
 """
@@ -22,6 +23,10 @@ from mlsd.knowledge.embeddings import get_embedder
 LEX_WEIGHT = 0.05  # per distinct signal term, up to three
 CROSS_THRESHOLD = 0.4  # similarity a cross-cutting criterion needs
 MATCH_MARGIN = 0.05  # criteria within this of a unit's best match in its phase also take it
+# ...and so does any criterion of the phase the unit resembles this much: a fraud overlay's
+# "extreme class imbalance" must not leave the base "how training handles imbalance" empty when the
+# same sentence ("downsampling negatives plus reweighting") answers both.
+ALSO_MATCH = 0.45
 REASON = re.compile(r"\b(because|so that|since|which means|to avoid|instead of|rather than|trade-?off|"
                     r"otherwise|at the cost of|the downside|in exchange)\b", re.I)
 
@@ -82,7 +87,7 @@ class CriterionMatcher:
                 own = [j for j, p in enumerate(self.phase_of) if p == phase]
                 top = max(scores[i, j] for j in own)
                 for j in own:
-                    if scores[i, j] >= top - MATCH_MARGIN:
+                    if scores[i, j] >= min(top - MATCH_MARGIN, ALSO_MATCH):
                         assigned[j].append((float(scores[i, j]), i))
             if u.asks >= 0.5:
                 for j, counts in enumerate(self.questions):

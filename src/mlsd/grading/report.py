@@ -1,14 +1,29 @@
 """The grade report: what the grader returns, the CLI prints, the app draws and exports carry.
 
-One level vocabulary everywhere: `level_label` names a dimension's level the same way in the live
-panel, the report, the CLI and both exports.
+One level vocabulary everywhere: the rubric's level names (`level_label`: "not covered", "1/3 ·
+mentioned", "2/3 · solid", "3/3 · strong") in the live panel, the report, the CLI and both exports;
+and every quote shown is cut at a word boundary with an ellipsis (`cut`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+QUOTE_CHARS = 160
+
+
+def cut(text: str, limit: int = QUOTE_CHARS) -> str:
+    """`text` whole, or cut at the last word boundary before `limit` with an ellipsis — never mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    space = head.rfind(" ")
+    head = head[:space] if space > limit // 2 else text[:limit]
+    return re.sub(r"[\s,;:.\-–—(]+$", "", head) + "…"
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -24,6 +39,14 @@ class CriterionResult(BaseModel):
     evidence: list[Quote]
 
 
+class ThinCriterion(BaseModel):
+    """A criterion the candidate addressed, thinly: their words, and what would deepen them."""
+
+    looks_for: str
+    quote: str
+    deepen: str
+
+
 class DimensionResult(BaseModel):
     id: str
     title: str
@@ -36,9 +59,10 @@ class DimensionResult(BaseModel):
     coverage: float | None = None  # calibrated probability, phase dimensions only
     score: float = 0.0  # 0..1, from criterion levels; weights turn it into the overall score
     evidence: list[Quote]
-    missing: list[str]
+    missing: list[str]  # criteria with no evidence at all
     criteria: list[CriterionResult]
     rationale: str | None = None
+    thin: list[ThinCriterion] = Field(default_factory=list)  # addressed, but only at the lowest level
 
 
 class StudyLink(BaseModel):
@@ -72,7 +96,7 @@ class GradeReport(BaseModel):
     gaps: list[str] = Field(default_factory=list)
     strong_answer_adds: list[str] = Field(default_factory=list)
     study: list[StudyLink] = Field(default_factory=list)
-    fallbacks: list[str] = Field(default_factory=list)  # dimensions graded offline after an LLM failure
+    fallbacks: list[str] = Field(default_factory=list)  # dimensions left offline: an LLM failure or the time budget
     diagrams: list[Drawing] = Field(default_factory=list)  # the flowcharts the candidate drew, in order
     diagram_errors: list[str] = Field(default_factory=list)  # ```mermaid blocks that were read as plain text
 
@@ -114,11 +138,13 @@ def report_to_markdown(report: GradeReport) -> str:
     for d in report.dimensions:
         lines += [f"### {d.title}", ""]
         for q in d.evidence:
-            lines.append(f"> “{q.quote}” — turn {q.turn}")
+            lines.append(f"> “{cut(q.quote)}” — turn {q.turn}")
         if d.evidence:
             lines.append("")
+        if d.thin:
+            lines += ["Thin:", *[f"- {t.looks_for} — you said “{t.quote}”; to deepen: {t.deepen}" for t in d.thin], ""]
         if d.missing:
-            lines += ["Missed:", *[f"- {m}" for m in d.missing[:4]], ""]
+            lines += ["Missing:", *[f"- {m}" for m in d.missing[:4]], ""]
         if d.rationale:
             lines += [f"_{d.rationale}_", ""]
         lines += drawing_markdown(report, d.id)
@@ -129,6 +155,6 @@ def report_to_markdown(report: GradeReport) -> str:
     if report.study:
         lines += ["## Study next", "", *[f"- [{s.title}]({s.path}) — for {s.dimension}" for s in report.study], ""]
     if report.fallbacks:
-        lines += [f"_Graded offline after LLM failures: {', '.join(report.fallbacks)}._", ""]
+        lines += [f"_Graded offline, not by the LLM: {', '.join(report.fallbacks)}._", ""]
     lines += [f"_Not read as a diagram: {e}._" for e in report.diagram_errors]
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from mlsd.core.errors import LLMOutputError, LLMUnavailableError
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
 from mlsd.grading.grader import grade
+from mlsd.grading.llm_grading import Progress
 from mlsd.grading.report import GradeReport
 from mlsd.grading.transcript import clean_text
 from mlsd.interview.clarify import FactMatcher
@@ -206,8 +207,12 @@ class Interviewer:
         return TurnResult(turn=self.turns()[-1]["idx"], action=action.kind, target_phase=action.target_phase,
                           message=message, coverage=dict(self.state.coverage))
 
-    def end_and_grade(self) -> GradeReport:
-        report = grade(self.store.transcript(self.session_id), llm=self.llm)
+    def end_and_grade(self, progress: Progress | None = None) -> GradeReport:
+        """End the interview and grade it; `progress(done, total, dimension)` while an LLM grades."""
+        from mlsd.grading.service import grading_budget
+
+        budget = grading_budget(self.settings or Settings(), progress)
+        report = grade(self.store.transcript(self.session_id), llm=self.llm, budget=budget)
         self.state.status, self.state.ended_at = "wrapped", self.state.ended_at or time.time()
         self.store.save_state(self.session_id, self.state.model_dump())
         self.store.end(self.session_id, report.model_dump())

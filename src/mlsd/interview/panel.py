@@ -9,7 +9,11 @@ from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.interview.pacing import phase_budget_min
 from mlsd.interview.policy import COVERED, InterviewState
 
-DEPTH_NAMES = {0: "not covered", 1: "thin", 2: "solid", 3: "deep"}
+def level_names() -> dict[int, str]:
+    """The report's level vocabulary (the base rubric's names), so the live panel speaks the same words."""
+    from mlsd.content.rubrics import load_rubric
+
+    return dict(load_rubric().level_names)
 SHORT_TITLES = {"problem_definition": "Problem & reqs", "data": "Data", "features": "Features",
                 "modeling": "Modeling", "evaluation": "Evaluation", "serving": "Serving",
                 "scalability": "Scalability", "monitoring": "Monitoring"}
@@ -30,13 +34,13 @@ class PhaseRow:
 
 
 def phase_rows(state: InterviewState) -> list[PhaseRow]:
-    rows = []
+    rows, names = [], level_names()
     for phase in PHASE_IDS:
         coverage = float(state.coverage.get(phase, 0.0))
         covered = coverage >= COVERED
         depth = max(1, int(state.depth.get(phase, 0))) if covered else 0  # covered is at least thin
         rows.append(PhaseRow(phase=phase, title=phase_title(phase), short=SHORT_TITLES.get(phase, phase_title(phase)),
-                             coverage=round(coverage, 3), depth=depth, depth_name=DEPTH_NAMES.get(depth, "deep"),
+                             coverage=round(coverage, 3), depth=depth, depth_name=names[depth],
                              covered=covered, current=state.current_phase == phase,
                              spent_min=round(state.phase_seconds.get(phase, 0.0) / 60, 2),
                              budget_min=round(phase_budget_min(state.time_budget_min, phase), 2)))

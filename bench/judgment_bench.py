@@ -1,0 +1,95 @@
+"""The judgment's figures: how it generalises (cross-validated at training time), the gate, and its speed.
+
+- Cross-validated figures come from the shipped model's own record (`python -m bench.train_judgment`
+  holds out whole sources: clause sources, dialogue sources, answer sources), so no figure here is
+  measured on text the model was fitted or calibrated on.
+- The gate: our non-answers (everyday prose with ML words, salted word salad, buzzwords, talk about the
+  interview, repeats, bare injections) must all be refused; our short real answers never.
+- Speed against its floor: the seconds spent embedding units (the MiniLM floor) beside the total, for
+  one interviewer turn and for grading the 40-turn transcript, each from a cold cache.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from mlsd.evidence.judgment import load_model
+from mlsd.grading.grader import grade
+from mlsd.grading.transcript import Transcript, Turn
+from mlsd.knowledge.embeddings import get_embedder
+
+from . import labelled
+from .grading_bench import long_transcript
+
+
+def cv_figures() -> dict:
+    cv = load_model().meta.get("cv", {})
+    chat, answers, units = cv.get("chat_cv", {}), cv.get("answer_cv", {}), cv.get("unit_cv", {})
+    return {"chat_turn_f1_cv": chat.get("per_turn", {}).get("turn_phase_f1"),
+            "chat_coverage_f1_cv": chat.get("transcript", {}).get("coverage_f1"),
+            "chat_skipped_f1_cv": chat.get("transcript", {}).get("skipped_phase_f1"),
+            "answers_coverage_f1_cv": answers.get("pooled", {}).get("coverage_f1"),
+            "answers_skipped_f1_cv": answers.get("pooled", {}).get("skipped_phase_f1"),
+            "unit_phase_f1_cv": units.get("unit_phase_f1"), "act_accuracy_cv": units.get("act_accuracy")}
+
+
+def gate_figures() -> dict:
+    gate = labelled.gate()
+    def refused(item) -> bool:
+        report = grade(Transcript(problem=item.problem, turns=[Turn(role="candidate", content=item.text)]))
+        return report.status == "insufficient_evidence"
+    adversarial = [(i.id, i.kind, refused(i)) for i in gate.adversarial]
+    real = [(i.id, refused(i)) for i in gate.short_real]
+    return {"adversarial_refused": round(sum(r for *_, r in adversarial) / len(adversarial), 3),
+            "short_real_refused": round(sum(r for _, r in real) / len(real), 3),
+            "adversarial": len(adversarial), "short_real": len(real),
+            "adversarial_graded": [f"{i} ({k})" for i, k, r in adversarial if not r],
+            "short_real_refused_ids": [i for i, r in real if r]}
+
+
+def _embedding_seconds() -> float:
+    return get_embedder().seconds
+
+
+def grade_speed(runs: int = 3) -> dict:
+    """The 40-turn transcript graded from a cold embedding cache: total seconds and embedding seconds."""
+    transcript = long_transcript(40)
+    grade(transcript)  # rubric prototypes and the model loaded once, as in a running app
+    totals, embeds = [], []
+    for _ in range(runs):
+        get_embedder().cache_clear()
+        e0, t0 = _embedding_seconds(), time.perf_counter()
+        grade(transcript)
+        totals.append(time.perf_counter() - t0)
+        embeds.append(_embedding_seconds() - e0)
+    total, embedding = statistics.median(totals), statistics.median(embeds)
+    return {"grade_40_turns_s": round(total, 3), "grade_40_turns_embedding_s": round(embedding, 3),
+            "grade_overhead_ratio": round(total / embedding, 3) if embedding else None,
+            "units_words": sum(len(t.content.split()) for t in transcript.turns if t.role == "candidate")}
+
+
+def turn_speed(texts: list[str]) -> dict:
+    """Interviewer turns (offline): each turn's total time and the part spent embedding its new units."""
+    from mlsd.interview.interviewer import Interviewer
+    from mlsd.interview.sessions import SessionStore
+
+    totals, embeds = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SessionStore(Path(tmp) / "bench.db")
+        iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=240)
+        iv.respond("Let me start with the goal.")  # load the model and the rubric once
+        for text in texts:
+            if iv.state.status == "wrapped":
+                iv.state.status = "active"
+            e0, t0 = _embedding_seconds(), time.perf_counter()
+            iv.respond(text)
+            totals.append(time.perf_counter() - t0)
+            embeds.append(_embedding_seconds() - e0)
+        store.close()
+    total, embedding = sum(totals), sum(embeds)
+    return {"turn_ms_p50": round(1000 * statistics.median(totals), 1),
+            "turn_embedding_ms_p50": round(1000 * statistics.median(embeds), 1),
+            "turn_overhead_ratio": round(total / embedding, 3) if embedding else None, "turns": len(totals)}

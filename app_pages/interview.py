@@ -8,21 +8,16 @@ is answered on load.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from app_pages import shared, unsent, whiteboard
+from app_pages import interview_panel, shared, unsent, whiteboard
 from app_pages.report_view import render_report
-from mlsd.interview import panel
 from mlsd.content.problems import DIFFICULTIES, filter_problems, topic_options
 from mlsd import progress
 from app_pages import view
 from mlsd.core.errors import DatabaseUnavailableError
 from mlsd.interview.answers import plan_answer
-from mlsd.interview.policy import COVERED
 from mlsd.llm import offline_llm
 
 SID, IV, STATE, REPORT = shared.INTERVIEW_SESSION, shared.INTERVIEW_LIVE, shared.INTERVIEW_STATE, shared.INTERVIEW_REPORT
@@ -35,8 +30,6 @@ AVATARS = {"interviewer": ":material/support_agent:", "candidate": ":material/pe
 # The live panel stays in view while the chat scrolls.
 PANEL_CSS = ("<style>div[data-testid='stColumn']:has(.st-key-interview_panel)"
              "{position: sticky; top: 3.75rem; align-self: flex-start;}</style>")
-CHART_HEIGHT = 260
-DEPTH_COLORS = ["#b0b7c3", "#f59e0b", "#3b82f6", "#16a34a"]
 
 
 # -- loading ------------------------------------------------------------------------------------------
@@ -180,63 +173,6 @@ def render_setup() -> None:
         st.rerun()
 
 
-# -- the live panel -------------------------------------------------------------------------------------
-def coverage_chart(rows: list[panel.PhaseRow]) -> alt.LayerChart:
-    """Coverage bars (0-1, the dashed line is 'covered') with each phase's minutes spent / budget beside them."""
-    df = pd.DataFrame([{"phase": r.short, "title": r.title, "coverage": r.coverage, "depth": r.depth_name,
-                        "x_track": 1.0, "x_time": 1.04, "time": f"{r.spent_min:.1f} / {r.budget_min:.1f} min",
-                        "over": r.spent_min > r.budget_min, "current": r.current} for r in rows])
-    y = alt.Y("phase:N", sort=[r.short for r in rows], title=None,
-              axis=alt.Axis(labelLimit=140, labelFontSize=12, ticks=False, domain=False, labelPadding=6))
-    x = alt.X("coverage:Q", scale=alt.Scale(domain=[0, 1.6]), title="coverage · minutes spent / budget",
-              axis=alt.Axis(values=[0, 0.5, 1], format="%", titleFontWeight="normal", titleColor="#6b7280",
-                            titleAnchor="start"))
-    tooltip = [alt.Tooltip("title:N", title="phase"), alt.Tooltip("coverage:Q", format=".0%"), alt.Tooltip("depth:N"),
-               alt.Tooltip("time:N", title="spent / budget")]
-    bars = alt.Chart(df).mark_bar(cornerRadiusEnd=3, height=16).encode(
-        x=x, y=y, tooltip=tooltip,
-        color=alt.Color("depth:N", title=None,
-                        scale=alt.Scale(domain=list(panel.level_names().values()), range=DEPTH_COLORS),
-                        legend=alt.Legend(orient="top", direction="horizontal", symbolType="square", symbolSize=70,
-                                          labelFontSize=11, columnPadding=6, offset=4)))
-    track = alt.Chart(df).mark_bar(height=16, color="#eef0f5", cornerRadiusEnd=3).encode(x=alt.X("x_track:Q"), y=y)
-
-    def times(current: bool) -> alt.Chart:  # the current phase's time in bold
-        return (alt.Chart(df).transform_filter("datum.current" if current else "!datum.current")
-                .mark_text(align="left", fontSize=11, fontWeight="bold" if current else "normal")
-                .encode(x=alt.X("x_time:Q"), y=y, text="time:N",
-                        color=alt.condition("datum.over", alt.value("#dc2626"), alt.value("#4b5563"))))
-
-    threshold = alt.Chart(pd.DataFrame({"x": [COVERED]})).mark_rule(strokeDash=[4, 4], color="#6b7280").encode(x="x:Q")
-    return (track + bars + threshold + times(False) + times(True)).properties(height=CHART_HEIGHT)
-
-
-def render_clock() -> None:
-    state = st.session_state.get(STATE)
-    if state is None:
-        return
-    t = panel.timer(state)
-    st.progress(t.fraction, text=f"**Time** {t.text} min" + (" — over time" if t.over else
-                                                              f" · {panel.fmt_minutes(t.remaining_min)} left"))
-
-
-live_clock = st.fragment(run_every=timedelta(seconds=15))(render_clock)
-
-
-def render_panel(state, finished: bool) -> None:
-    st.session_state[STATE] = state
-    rows = panel.phase_rows(state)
-    (render_clock if finished else live_clock)()
-    covered = sum(r.covered for r in rows)
-    current = next((r.title for r in rows if r.current), None)
-    st.markdown(f"**Phase coverage** · {covered} of {len(rows)} covered"
-                + (f" · now: {current.lower()}" if current else ""))
-    st.altair_chart(coverage_chart(rows), width="stretch", height=CHART_HEIGHT + 70)
-    if state.mode == "practice" and not finished:
-        st.caption("Practice mode: say *hint* when you are stuck, or *show me the model answer* once you have "
-                   "committed to your own.")
-
-
 def escaped(pieces: Iterator[str]) -> Iterator[str]:
     for piece in pieces:
         yield view.chat_md(piece)
@@ -258,6 +194,7 @@ def render_interview(sid: str) -> None:
 
     prompt = st.chat_input("This interview has ended" if finished else "Your answer — ask, assume, design…",
                            key="interview_chat", disabled=finished or kept is not None, max_chars=8000)
+    prompt = prompt or interview_panel.take_quick_reply()  # "I'm done" / "Hint" from the panel
     prompt = prompt or whiteboard.submitted(sid)
     if prompt and prompt.strip() and not finished:
         kept = unsent.keep(sid, prompt)  # kept until the database has it
@@ -311,7 +248,9 @@ def render_interview(sid: str) -> None:
                    f"{shared.backend_info().line.lower()}  \nsession `{sid}`")
         if st.session_state.get(FOCUS):
             st.caption(f":material/target: {st.session_state[FOCUS]}")
-        render_panel(state, now_finished)
+        interview_panel.render_problem(row, state)
+        interview_panel.render_progress(state, now_finished)
+        interview_panel.render_quick_replies(state, now_finished)
         c1, c2 = st.columns(2)
         end = c1.button("End and grade" if not report else "Grade again", type="primary" if not report else "secondary",
                         key="interview_end", icon=":material/grading:", width="stretch")

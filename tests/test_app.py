@@ -105,11 +105,13 @@ def test_a_full_offline_interview_ends_in_a_graded_report(app):
         assert len(at.chat_message) == 1 + 2 * n  # the candidate's turn and the streamed reply
         assert at.chat_message[-1].name == "assistant" and at.chat_message[-1].markdown[0].value.strip()
 
-    # the live panel: a coverage chart, the clock, per-phase time vs budget
-    assert any(e.type == "vega_lite_chart" for e in at.main if type(e).__name__ == "UnknownElement")
+    # the mock panel: the statement pinned and the clock, but no coverage (the hint a mock never gives)
+    assert not any(getattr(e, "type", None) == "vega_lite_chart" for e in at.main)
     page = shown(at)
-    assert "Phase coverage" in page and "covered" in page
+    assert "Phase coverage" not in page and "coverage stays hidden until your report" in page
     assert at.get("progress") and "of 45:00 min" in at.get("progress")[0].proto.text
+    statement = load_problems()["bank_fraud_detection"].statement
+    assert sum(statement[:60] in m.value for m in at.markdown) == 2  # the opening turn, and the panel
 
     ok(at.button(key="interview_end").click().run())
     metrics = {m.label: m.value for m in at.metric}
@@ -138,10 +140,39 @@ def test_a_full_offline_interview_ends_in_a_graded_report(app):
     assert suggested in load_problems() and f"({load_problems()[suggested].difficulty})" in page
 
 
+def test_the_panel_pins_revealed_facts_and_im_done_names_the_gaps_then_the_chat_closes(app):
+    at = app()
+    sid = start_interview(at)
+    assert "The interviewer has told you" not in shown(at)
+    say(at, "How many card transactions per second at peak, and what latency budget do we have?")
+    told = shown(at).split("The interviewer has told you", 1)
+    assert len(told) == 2, "the revealed facts are listed in the panel"
+    problem = load_problems()["bank_fraud_detection"]
+    revealed = InterviewState.model_validate(store().get(sid).state).revealed
+    facts = {f.id: f.fact for f in problem.hidden_spec}
+    assert revealed and all(facts[f][:40] in told[1] for f in revealed)
+    say(at, CANDIDATE_TURNS[0])
+    assert "interview_hint" not in [b.key for b in at.button]  # no hints in a mock
+    ok(at.button(key="interview_done").click().run())
+    assert at.chat_message[-2].markdown[0].value.startswith("I'm done")
+    reply = at.chat_message[-1].markdown[0].value.lower()
+    assert any(p in reply for p in ("serving", "monitoring", "scal")), reply
+    for _ in range(6):  # decline every gap: the interviewer wraps up and the chat closes
+        if at.chat_input(key="interview_chat").proto.disabled:
+            break
+        say(at, "No, I'd rather stop there.")
+    assert at.chat_input(key="interview_chat").proto.disabled
+    assert "interview_done" not in [b.key for b in at.button]
+    assert "stopped, the interview has ended" in at.get("progress")[0].proto.text
+
+
 def test_practice_mode_gives_hints_and_wraps_up_at_the_time_budget(app):
     at = app()
     sid = start_interview(at, "ecommerce_recommendations", mode="practice")
-    say(at, "I'm stuck, can you give me a hint?")
+    page = shown(at)
+    assert "Phase coverage" in page  # practice shows coverage, in the report's level words
+    assert any(getattr(e, "type", None) == "vega_lite_chart" for e in at.main)
+    ok(at.button(key="interview_hint").click().run())
     assert "Think about" in at.chat_message[-1].markdown[0].value
     # time runs out: the next turn wraps up and the chat closes
     s = store()

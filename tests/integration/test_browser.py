@@ -43,13 +43,13 @@ RENDER_DEADLINE_S = 150
 COVERAGE_COLORS = [(0xF5, 0x9E, 0x0B), (0x3B, 0x82, 0xF6), (0x16, 0xA3, 0x4A)]  # thin, solid, deep bars
 
 
-def make_interview(home: Path) -> str:
+def make_interview(home: Path, mode: str = "practice") -> str:
     """An interview in progress (four strong answers, 20 simulated minutes) to open by its URL."""
     from mlsd.interview.interviewer import Interviewer
     from mlsd.interview.sessions import SessionStore
 
     store = SessionStore(home / "mlsd.db")
-    iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=45)
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=45, mode=mode)
     t0 = time.time() - 20 * 60
     iv.state.started_at = t0
     answers = [t["content"] for t in json.loads(STRONG.read_text())["turns"] if t["role"] == "candidate"]
@@ -63,7 +63,8 @@ def make_interview(home: Path) -> str:
 class Served:
     url: str
     chromium: str
-    session_id: str
+    session_id: str  # a practice interview: its panel shows coverage
+    mock_session_id: str
     log: Path
 
 
@@ -71,9 +72,9 @@ class Served:
 def served(tmp_path_factory):
     chromium = find_chromium()
     home = tmp_path_factory.mktemp("browser-home")
-    session_id = make_interview(home)
+    session_id, mock_id = make_interview(home), make_interview(home, mode="mock")
     with streamlit_app(home, free_port()) as (url, log):
-        yield Served(url=url, chromium=chromium, session_id=session_id, log=log)
+        yield Served(url=url, chromium=chromium, session_id=session_id, mock_session_id=mock_id, log=log)
 
 
 def run_chromium(served: Served, url: str, *extra: str) -> subprocess.CompletedProcess:
@@ -223,5 +224,39 @@ def test_history_with_one_and_with_three_graded_sessions(served):
             assert coloured_pixels(three) > 2 * coloured_pixels(one), "lines should draw far more than points"
             page.screenshot(path=str(ARTIFACTS / "history-3-graded.png"), full_page=True)
             assert len(set(overalls)) == 3
+        finally:
+            browser.close()
+
+
+def test_a_mock_interview_pins_the_statement_hides_coverage_and_closes_the_chat_at_the_end(served):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the [dev] extra)")
+    statement_start = "Real-time card fraud detection"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=served.chromium, args=PLAYWRIGHT_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": WINDOW[0], "height": WINDOW[1]})
+            page.goto(f"{served.url}/?session={served.mock_session_id}", wait_until="domcontentloaded")
+            box = page.locator(".st-key-interview_problem_statement")
+            box.wait_for(timeout=RENDER_DEADLINE_S * 1000)
+            page.get_by_text("coverage stays hidden until your report").wait_for(timeout=30_000)
+            # pinned: after scrolling to the end of the transcript the statement is still on screen
+            page.mouse.wheel(0, 20_000)
+            page.wait_for_timeout(800)
+            top = box.bounding_box()
+            assert top is not None and 0 <= top["y"] < WINDOW[1], top
+            panel = page.locator(".st-key-interview_panel")
+            assert "Phase coverage" not in panel.inner_text()
+            assert panel.locator("[data-testid='stVegaLiteChart']").count() == 0
+            chat = page.locator("[data-testid='stChatInputTextArea']")
+            assert chat.is_enabled()
+            chat.fill("Let's stop here, please grade it.")
+            chat.press("Enter")
+            page.wait_for_function(
+                "() => { const t = document.querySelector(\"[data-testid='stChatInputTextArea']\");"
+                " return t && t.disabled; }", timeout=90_000)
+            page.get_by_text("stopped, the interview has ended").first.wait_for(timeout=60_000)  # the clock stopped
+            page.screenshot(path=str(ARTIFACTS / "interview-mock-ended.png"), full_page=False)
+            text = page.inner_text("body")
+            assert statement_start in text and "This app has encountered an error" not in text
         finally:
             browser.close()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from app_pages import interview_panel, shared, unsent
+from app_pages import interview_panel, shared, unsent, whiteboard
 from app_pages.report_view import render_report
 from mlsd.content.problems import DIFFICULTIES, filter_problems, topic_options
 from mlsd import progress
@@ -195,6 +195,7 @@ def render_interview(sid: str) -> None:
     prompt = st.chat_input("This interview has ended" if finished else "Your answer — ask, assume, design…",
                            key="interview_chat", disabled=finished or kept is not None, max_chars=8000)
     prompt = prompt or interview_panel.take_quick_reply()  # "I'm done" / "Hint" from the panel
+    prompt = prompt or whiteboard.submitted(sid)
     if prompt and prompt.strip() and not finished:
         kept = unsent.keep(sid, prompt)  # kept until the database has it
     st.html(PANEL_CSS)
@@ -202,7 +203,7 @@ def render_interview(sid: str) -> None:
     with chat_col:
         for turn in turns:
             with st.chat_message(view.chat_role(turn["role"]), avatar=AVATARS[turn["role"]]):
-                st.markdown(view.chat_md(turn["content"]))
+                whiteboard.show_turn(turn["content"])
         pending = bool(turns) and turns[-1]["role"] == "candidate" and row.status != "ended"
         retry = unsent.show_kept(kept) if kept is not None and not prompt else False
         try:
@@ -215,7 +216,7 @@ def render_interview(sid: str) -> None:
             if kept is not None and (prompt or retry) and not finished:
                 if prompt:
                     with st.chat_message("user", avatar=AVATARS["candidate"]):
-                        st.markdown(view.chat_md(prompt))
+                        whiteboard.show_turn(prompt)
                 iv = interviewer(sid)
                 action = plan_answer(iv, kept.text, kept.key)
                 if action is not None:
@@ -254,6 +255,7 @@ def render_interview(sid: str) -> None:
         end = c1.button("End and grade" if not report else "Grade again", type="primary" if not report else "secondary",
                         key="interview_end", icon=":material/grading:", width="stretch")
         new = c2.button("New interview", key="interview_new", icon=":material/add:", width="stretch")
+        whiteboard.render(sid, disabled=now_finished or unsent.kept(sid) is not None)
 
     if new:
         shared.forget_open_interview()

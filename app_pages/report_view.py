@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages import view
+from app_pages import view, whiteboard
 from mlsd.content.notes import read_note
 from mlsd.grading.report import GradeReport, cut, level_label
 
@@ -90,6 +90,8 @@ def render_report(report: GradeReport, key: str, *, session_id: str | None = Non
                 st.markdown("\n".join(f"- {view.quote_md(m)}" for m in d.missing[:5]))
             if d.rationale:
                 st.caption(d.rationale)
+        if d.id == "serving":
+            whiteboard.show_in_report(report)  # the candidate's architecture, next to how it was graded
 
     tabs = st.tabs(["Gaps", "What a strong answer adds", "Strengths", "Study next"])
     for tab, items, empty in ((tabs[0], report.gaps, "No gaps: every dimension reached at least 'solid'."),

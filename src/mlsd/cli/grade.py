@@ -37,6 +37,8 @@ def progress(done: int, total: int, dimension: str) -> None:
 
 
 def print_summary(report: GradeReport) -> None:
+    for problem in report.diagram_errors:
+        click.echo(f"warning: {problem}", err=True)
     if report.status != "graded":
         click.echo(f"insufficient evidence: {report.reason}")
         return

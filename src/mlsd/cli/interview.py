@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
@@ -11,6 +12,7 @@ from mlsd.core.config import Settings, resolve_backend
 from mlsd.core.errors import DatabaseUnavailableError, TranscriptError
 
 MAX_REPLAY_BYTES = 1_000_000
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 
 
 def replay_turns(path: str) -> list[str]:
@@ -27,11 +29,26 @@ def replay_turns(path: str) -> list[str]:
             raise TranscriptError(f"{path}: a JSON replay must be a list of strings")
         turns = [x.strip() for x in data]
     else:
-        turns = [block.strip() for block in stripped.split("\n\n")]
+        turns = blank_line_blocks(stripped)
     turns = [t for t in turns if t]
     if not turns:
         raise TranscriptError(f"{path}: no candidate turns to replay")
     return turns
+
+
+def blank_line_blocks(text: str) -> list[str]:
+    """Turns separated by blank lines; a blank line inside a fenced block (a diagram) does not end its turn."""
+    blocks, current, fence = [], [], None
+    for line in text.splitlines():
+        opened = FENCE.match(line)
+        if opened and (fence is None or opened.group(1).startswith(fence)):
+            fence = None if fence else opened.group(1)
+        if not line.strip() and fence is None:
+            blocks.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line)
+    return blocks + ["\n".join(current).strip()]
 
 
 def build_interviewer(settings: Settings, problem: str | None, problem_text: str | None, mode: str,

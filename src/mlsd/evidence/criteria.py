@@ -76,7 +76,7 @@ class CriterionMatcher:
         sims = np.vstack([u.vector for u in units]) @ self.prototypes.T  # (n, prototypes)
         best = np.full((len(units), len(self.criteria)), -1.0)
         np.maximum.at(best.T, self.owners, sims.T)
-        terms = [[{m.group(0) for m in p.finditer(u.unit.text.lower())} for p in self.patterns] for u in units]
+        terms = [[{m.group(0) for m in p.finditer(u.unit.judged_text.lower())} for p in self.patterns] for u in units]
         bonus = np.array([[min(len(t), 3) for t in row] for row in terms], dtype=float)
         return best + LEX_WEIGHT * bonus, terms
 
@@ -109,7 +109,7 @@ class CriterionMatcher:
             found: set[str] = set()
             for i, _ in ev:
                 found |= terms[i][j]
-            texts = [units[i].unit.text for i, _ in ev]
+            texts = [units[i].unit.judged_text for i, _ in ev]
             spans = [Span(units[i].unit.turn, units[i].unit.text, round(s, 3)) for i, s in ev[:3]]
             out[criterion.id] = CriterionEvidence(
                 criterion.id, dimension.id, spans, len(ev), ev[0][1] if ev else 0.0, len(found),

@@ -90,7 +90,7 @@ class EvidenceEngine:
     def judge(self, units: list[tuple[Unit, str]]) -> list[JudgedUnit]:
         if not units:
             return []
-        texts = [u.text for u, _ in units]
+        texts = [u.judged_text for u, _ in units]
         contexts = [u.heading or context for u, context in units]
         distinct = [c for c in dict.fromkeys(contexts) if c]
         vectors = get_embedder().embed(texts + distinct)

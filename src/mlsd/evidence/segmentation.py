@@ -4,6 +4,12 @@ Headings, stubs ("TBD") and title lines are never evidence; a run of short bulle
 injection attempts are flagged per unit and per paragraph, and taint their paragraph. Every unit is
 `content[start:end]`, so a quote taken from a unit is verbatim by construction; `verify_quote`
 checks a quote that came from elsewhere (an LLM).
+
+A fenced ```mermaid flowchart is read as a diagram, not as lines: one unit per node label (its slice
+is the label as written) and one per edge (its slice is the edge as written, `FS -->|features| MS`).
+An edge is judged as its labels read in order, "Feature store, then Model server: features" (the
+judgment model, fitted on prose, reads an arrow glyph as almost nothing), and inside a subgraph the
+subgraph's title is its heading. A block that does not parse is read as ordinary lines.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 
 from mlsd.core.text import sentence_spans
+from mlsd.diagram.fences import DiagramBlock, diagram_blocks
 from mlsd.evidence.injection import looks_like_injection
 
 _HEADING = re.compile(r"^\s*(#{1,6}\s|\*\*[^*]{1,80}\*\*:?\s*$|__[^_]{1,80}__:?\s*$)")
@@ -37,6 +44,11 @@ class Unit:
     injection: bool
     tainted: bool = False  # shares a paragraph with an injection attempt
     heading: str = ""  # the heading or title line above it in the same turn, its context
+    reads_as: str = ""  # what is judged when it is not the text itself (a diagram's edge, in words)
+
+    @property
+    def judged_text(self) -> str:
+        return self.reads_as or self.text
 
     @property
     def usable(self) -> bool:
@@ -68,14 +80,20 @@ def segment(turn: int, content: str) -> list[Unit]:
             emit(run[0][0], run[-1][1])
             run.clear()
 
-    offset = 0
+    offset, skip_to = 0, 0
     lines = content.splitlines(keepends=True)
     last_text = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    diagrams = {b.start: b for b in diagram_blocks(content) if b.diagram is not None}
     for i, line in enumerate(lines):
         line_start, offset = offset, offset + len(line)
         body = line.rstrip("\r\n")
-        if not body.strip():
+        if not body.strip() or line_start < skip_to:
             continue  # blank lines do not end a bullet run
+        if line_start in diagrams:
+            flush()
+            units.extend(diagram_units(turn, content, diagrams[line_start], heading))
+            skip_to = diagrams[line_start].end
+            continue
         bullet = _BULLET.match(body)
         # A short title-like line names the section below it; with nothing below, it is an answer.
         if _HEADING.match(body) or (not bullet and i < last_text and _is_title_line(body)):
@@ -95,6 +113,25 @@ def segment(turn: int, content: str) -> list[Unit]:
             emit(start, line_start + pos + b)
     flush()
     return _mark_injections(turn, content, units)
+
+
+def diagram_units(turn: int, content: str, block: DiagramBlock, heading: str = "") -> list[Unit]:
+    """A parsed diagram's units: its node labels and its edges, each a verbatim slice of `content`."""
+    diagram = block.diagram
+    assert diagram is not None
+    titles = {sid: sub.title for sid, sub in diagram.subgraphs.items()}
+    pieces = [(node.span, node.label, titles.get(node.subgraph or "", "")) for node in diagram.nodes.values()]
+    for edge in diagram.edges:
+        words = f"{diagram.label(edge.src)}, then {diagram.label(edge.dst)}" + (f": {edge.label}" if edge.label else "")
+        pieces.append((edge.span, words, titles.get(edge.subgraph or "", "")))
+    units = []
+    for (a, b), words, title in pieces:
+        start, end = block.body_start + a, block.body_start + b
+        text = content[start:end]
+        units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(words)), question=False,
+                          injection=looks_like_injection(text) or looks_like_injection(words),
+                          heading=title or heading or diagram.title, reads_as=words))
+    return sorted(units, key=lambda u: (u.start, u.end))
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\r?\n")

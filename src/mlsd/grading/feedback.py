@@ -69,7 +69,7 @@ def add_feedback(report: GradeReport, rubric: Rubric, problem: Problem | None, s
 
 def made_check(state: EvidenceState) -> Callable[[str], float]:
     """A function scoring how nearly the candidate already made a point (by meaning, in any phase)."""
-    return closeness_to([u.unit.text for u in state.units if u.content >= 0.5])
+    return closeness_to([u.unit.judged_text for u in state.units if u.content >= 0.5])
 
 
 def closeness_to(statements: list[str]) -> Callable[[str], float]:
@@ -107,7 +107,7 @@ def said_in_words(point: str, turns: list[set[str]]) -> bool:
 def _turn_texts(state: EvidenceState) -> list[set[str]]:
     by_turn: dict[int, list[str]] = {}
     for u in state.units:
-        by_turn.setdefault(u.unit.turn, []).append(u.unit.text)
+        by_turn.setdefault(u.unit.turn, []).append(u.unit.judged_text)
     return [set(lexical_terms(" ".join(texts))) for texts in by_turn.values()]
 
 

@@ -16,6 +16,7 @@ from mlsd.grading.llm_grading import Budget, grade_with_llm
 from mlsd.grading.offline import assemble_dimension, grade_dimension_offline
 from mlsd.grading.report import DimensionResult, Flags, GradeReport, cut
 from mlsd.grading.transcript import Transcript
+from mlsd.grading.drawings import attach_drawings
 from mlsd.llm import LLM, offline_llm
 
 MIN_CANDIDATE_WORDS = 60
@@ -69,8 +70,8 @@ def grade(transcript: Transcript, *, rubric_id: str | None = None, llm: LLM | No
                 backend=llm.backend, flags=flags)
     reason = insufficient_reason(transcript, state)
     if reason:
-        return GradeReport(status="insufficient_evidence", reason=reason, overall=None, band=None,
-                           dimensions=[], **base)
+        return attach_drawings(GradeReport(status="insufficient_evidence", reason=reason, overall=None, band=None,
+                                           dimensions=[], **base), transcript)
     phase_ev, criteria_ev = state.phases(), state.criteria()
     dims = {d.id: grade_dimension_offline(d, rubric, criteria_ev, phase_ev) for d in rubric.dimensions}
     fallbacks: list[str] = []
@@ -86,7 +87,7 @@ def grade(transcript: Transcript, *, rubric_id: str | None = None, llm: LLM | No
     report = GradeReport(status="graded", reason=None, overall=overall, band=rubric.band_for(overall),
                          dimensions=ordered, fallbacks=fallbacks, **base)
     add_feedback(report, rubric, problem, state)
-    return report
+    return attach_drawings(report, transcript)
 
 
 def overall_score(dims: list[DimensionResult]) -> float:

@@ -77,6 +77,11 @@ class Flags(BaseModel):
     injection_examples: list[str] = Field(default_factory=list)
 
 
+class Drawing(BaseModel):
+    turn: int
+    source: str  # a Mermaid flowchart as the candidate submitted it (the body of its ```mermaid block)
+
+
 class GradeReport(BaseModel):
     status: Literal["graded", "insufficient_evidence"]
     reason: str | None
@@ -92,6 +97,8 @@ class GradeReport(BaseModel):
     strong_answer_adds: list[str] = Field(default_factory=list)
     study: list[StudyLink] = Field(default_factory=list)
     fallbacks: list[str] = Field(default_factory=list)  # dimensions left offline: an LLM failure or the time budget
+    diagrams: list[Drawing] = Field(default_factory=list)  # the flowcharts the candidate drew, in order
+    diagram_errors: list[str] = Field(default_factory=list)  # ```mermaid blocks that were read as plain text
 
     def to_markdown(self) -> str:
         return report_to_markdown(self)
@@ -101,6 +108,14 @@ class GradeReport(BaseModel):
 def level_label(level: int | None, max_level: int, level_name: str) -> str:
     """'not covered', or '2/3 · solid': how every surface names a dimension's level."""
     return "not covered" if level is None else f"{level}/{max_level} · {level_name}"
+
+
+def drawing_markdown(report: GradeReport, dimension: str) -> list[str]:
+    """Under Serving: the candidate's last diagram, as the Mermaid block it was drawn in (Markdown viewers draw it)."""
+    if dimension != "serving" or not report.diagrams:
+        return []
+    last = report.diagrams[-1]
+    return [f"Diagram (turn {last.turn}):", "", "```mermaid", last.source.rstrip("\n"), "```", ""]
 
 
 def report_to_markdown(report: GradeReport) -> str:
@@ -132,6 +147,7 @@ def report_to_markdown(report: GradeReport) -> str:
             lines += ["Missing:", *[f"- {m}" for m in d.missing[:4]], ""]
         if d.rationale:
             lines += [f"_{d.rationale}_", ""]
+        lines += drawing_markdown(report, d.id)
     for title, items in (("Strengths", report.strengths), ("Gaps", report.gaps),
                          ("What a strong answer would add", report.strong_answer_adds)):
         if items:
@@ -140,4 +156,5 @@ def report_to_markdown(report: GradeReport) -> str:
         lines += ["## Study next", "", *[f"- [{s.title}]({s.path}) — for {s.dimension}" for s in report.study], ""]
     if report.fallbacks:
         lines += [f"_Graded offline, not by the LLM: {', '.join(report.fallbacks)}._", ""]
+    lines += [f"_Not read as a diagram: {e}._" for e in report.diagram_errors]
     return "\n".join(lines)

@@ -56,7 +56,9 @@ class Transcript(BaseModel):
         if self.problem:
             lines += [f"Problem: {self.problem}", ""]
         for turn in self.turns:
-            lines += [f"**{turn.role.capitalize()}:** {turn.content}", ""]
+            # a turn opening with a fenced block (a diagram) starts it on its own line: the fence must open a line
+            gap = "\n" if turn.content.startswith(("```", "~~~")) else " "
+            lines += [f"**{turn.role.capitalize()}:**{gap}{turn.content}", ""]
         return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from mlsd.grading.llm_grading import Progress
 from mlsd.grading.report import GradeReport
 from mlsd.grading.transcript import clean_text
 from mlsd.interview.clarify import FactMatcher
+from mlsd.interview.diagram_review import grounded
 from mlsd.interview.phrasing import acknowledgement, offline_message
 from mlsd.interview.policy import ASKING_KINDS, Action, InterviewState, apply, decide
 from mlsd.interview.prompting import build_prompt
@@ -57,7 +58,7 @@ class Interviewer:
         self.llm = llm or offline_llm()
         self.settings = settings
         self.engine = EvidenceEngine(rubric_for(problem))
-        self.reader = TurnReader(self.engine, FactMatcher(problem))
+        self.reader = TurnReader(self.engine, FactMatcher(problem), problem)
         self.generic = load_generic()
         self.llm_outage: str | None = None  # why the last LLM call failed, until one succeeds
         self._llm_retry_at = 0.0
@@ -158,14 +159,17 @@ class Interviewer:
         fallback = offline_message(action, len(turns), previous)
         parts: list[str] = []
         self._llm_cut = False
-        for piece in self._llm_words(action, turns, fallback):
+        words = self._llm_words(action, turns, fallback)
+        if action.grounding:  # checked before a word is shown: an LLM question off the diagram is not said
+            words = iter(grounded(list(words), action.grounding))
+        for piece in words:
             parts.append(piece)
             yield piece
         message = "" if self._llm_cut else "".join(parts).strip()
         if not message:
             message = fallback  # said, and saved, instead of an empty or half-said reply
             yield ("\n" if parts else "") + fallback
-        texts = [u.unit.text for u in self._last_units] + [message]
+        texts = [u.unit.judged_text for u in self._last_units] + [message]
         vectors = get_embedder().embed(texts)  # the next turn's context; unit vectors are cached already
         self.store.add_turn(self.session_id, "interviewer", message,
                             meta={"action": action.kind, "target_phase": action.target_phase,

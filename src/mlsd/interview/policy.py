@@ -9,9 +9,11 @@ Order of precedence each turn:
   1. "let's stop" or the time budget: wrap up (naming the biggest gaps) and offer the grade;
   2. answer clarifying questions from the hidden spec: every fact asked for, "not specified" for the rest;
   3. practice mode: hints (a ladder) and the model answer once the candidate has committed;
-  4. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then wrap up;
-  5. introduce the requirement change once its phase is covered;
-  6. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
+  4. a new or changed diagram: a question about it (`diagram_review`: a missing piece, a component
+     connected to nothing, a bottleneck, a component without a reason), unless all were asked;
+  5. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then wrap up;
+  6. introduce the requirement change once its phase is covered;
+  7. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
      important gap; never more than two questions in a row on one phase unless the candidate goes deeper.
 A question is never repeated, and never asked when the candidate has already made its point.
 """
@@ -28,12 +30,13 @@ from pydantic import BaseModel, Field
 from mlsd.content.problems import GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import normalise
+from mlsd.interview.diagram_review import DiagramReading
 from mlsd.interview.pacing import closing_gaps, next_target
 
 ActionKind = Literal["open", "clarify", "probe", "ask_skipped", "move_on", "requirement_change", "hint",
-                     "model_answer", "close_gaps", "wrap_up"]
+                     "model_answer", "close_gaps", "wrap_up", "diagram"]
 COVERED = 0.5  # coverage probability above which a phase counts as covered
-ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open")
+ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open", "diagram")
 
 
 class Action(BaseModel):
@@ -44,6 +47,8 @@ class Action(BaseModel):
     facts: list[str] = Field(default_factory=list)  # spec facts revealed by this action
     gaps: list[str] = Field(default_factory=list)  # phases named as gaps (close_gaps, wrap_up)
     ack: str = ""  # a short acknowledgement of the candidate's last point, said first
+    diagram: str = ""  # the signature of the diagram a "diagram" action asks about
+    grounding: list[str] = Field(default_factory=list)  # labels from that diagram its wording must name
 
     @property
     def message(self) -> str:
@@ -72,6 +77,7 @@ class InterviewState(BaseModel):
     hints: dict[str, int] = Field(default_factory=dict)
     requirement_change_done: bool = False
     closing: list[str] | None = None  # after "I'm done": the gaps still to ask about ([] when all were asked)
+    diagram: str = ""  # the signature of the last diagram asked about: the same one is not asked about again
     last_action: Action | None = None
     last_candidate_at: float | None = None
 
@@ -96,6 +102,7 @@ class Reading:
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers
+    diagram: DiagramReading | None = None  # the turn's diagram, with what to ask about it
     made: Callable[[str, str], bool] = lambda question, phase: False  # is that point already made?
 
     @property
@@ -156,6 +163,19 @@ def practice_help(state: InterviewState, problem: Problem, reading: Reading, gen
     return Action(kind="hint", target_phase=target, question=hint)
 
 
+def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
+    """A question about a new or changed diagram: its first finding not asked already."""
+    drawn = reading.diagram
+    if drawn is None or drawn.signature == state.diagram:
+        return None
+    asked = {normalise(q) for q in state.asked}
+    finding = next((f for f in drawn.findings if normalise(f.question) not in asked), None)
+    if finding is None:
+        return None
+    return Action(kind="diagram", target_phase=finding.phase, question=finding.question, diagram=drawn.signature,
+                  grounding=list(finding.names))
+
+
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
     gaps = closing_gaps(state, problem, limit=3)
     named = f" The biggest gaps were {_and(gaps)}." if gaps else ""
@@ -207,7 +227,7 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         if action:
             action.preface = "In a mock interview I can't give hints or answers."
             return action
-    action = closing(state, problem, reading, generic)
+    action = diagram_question(state, reading) or closing(state, problem, reading, generic)
     if action:
         return action
     change = problem.requirement_change
@@ -237,6 +257,8 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
         state.hints[action.target_phase] = state.hints.get(action.target_phase, 0) + 1
     if action.kind == "requirement_change":
         state.requirement_change_done = True
+    if action.kind == "diagram":
+        state.diagram = action.diagram
     if action.kind == "close_gaps":
         remaining = action.gaps or state.closing or []
         state.closing = [g for g in remaining if g != action.target_phase]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
 from mlsd.interview.clarify import FactMatcher
+from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.signals import end_signal, is_hint_request, is_model_answer_request, is_meta_request
 from mlsd.knowledge.embeddings import get_embedder
@@ -20,9 +22,10 @@ MADE = 0.45  # a question that one of the candidate's design statements resemble
 
 
 class TurnReader:
-    def __init__(self, engine: EvidenceEngine, matcher: FactMatcher):
+    def __init__(self, engine: EvidenceEngine, matcher: FactMatcher, problem: Problem | None = None):
         self.engine = engine
         self.matcher = matcher
+        self.problem = problem  # for reading diagrams against it (None: diagrams are not read)
 
     def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
              depth_after: dict[str, int]) -> Reading:
@@ -42,6 +45,7 @@ class TurnReader:
             hint=is_hint_request(text), model_answer=is_model_answer_request(text),
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
+            diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,
             made=lambda question, phase: point_made(evidence, question, phase))
 
 
@@ -58,6 +62,11 @@ def self_answered(judged: list[JudgedUnit], i: int) -> bool:
     k = same.index(here)
     design = [not u.unit.question and u.content >= 0.5 and u.asks < 0.5 for u in same]
     return (k + 1 < len(same) and design[k + 1]) or (any(design[:k]) and any(design[k + 1:]))
+
+
+def prose(evidence: EvidenceState) -> str:
+    """What the candidate has said in words so far (not in diagrams)."""
+    return " ".join(u.unit.text for u in evidence.units if not u.unit.reads_as)
 
 
 def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:

@@ -143,6 +143,18 @@ class SessionStore:
         with self.db.transaction() as tx:
             tx.execute("UPDATE sessions SET state=? WHERE id=? AND owner=?", (json.dumps(state), sid, self.owner))
 
+    def save_draft(self, sid: str, text: str) -> None:
+        """The whiteboard's diagram as it is being drawn: not a turn until it is submitted."""
+        with self.db.transaction() as tx:
+            self._lock(tx, sid)
+            tx.execute("UPDATE sessions SET draft=? WHERE id=?", (self._clean(text), sid))
+
+    def draft(self, sid: str) -> str:
+        row = self.db.one("SELECT draft FROM sessions WHERE id=? AND owner=?", (sid, self.owner))
+        if row is None:
+            raise self._missing(sid)
+        return row["draft"] or ""
+
     def end(self, sid: str, report: dict | None = None) -> None:
         with self.db.transaction() as tx:
             self._lock(tx, sid)

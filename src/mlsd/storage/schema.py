@@ -108,6 +108,13 @@ def m003_session_kind(tx: Tx) -> None:
                "CHECK (kind IN ('interview', 'upload'))")
 
 
+@migration
+def m005_whiteboard_drafts(tx: Tx) -> None:
+    """The diagram being drawn on an interview's whiteboard, saved as it changes (a refresh keeps it);
+    submitted, it becomes a candidate turn like any other."""
+    tx.execute("ALTER TABLE sessions ADD COLUMN draft TEXT")
+
+
 def applied(tx: Tx) -> set[str]:
     return {r["name"] for r in tx.all("SELECT name FROM _migrations")}
 

@@ -290,3 +290,11 @@ def test_every_labelled_end_signal_is_read_as_labelled():
 
     wrong = [(i.kind, i.text) for i in labelled.done_signals() if (end_signal(i.text) or "not_done") != i.kind]
     assert wrong == []
+
+
+def test_the_acknowledgement_lowers_only_a_sentence_initial_capital():
+    from mlsd.interview.phrasing import mid_sentence
+
+    assert mid_sentence("Velocity and device", "Velocity and device: counts per card.") == "velocity and device"
+    assert mid_sentence("Kafka topics", "Events go through Kafka. Kafka topics are keyed by card.") == "Kafka topics"
+    assert mid_sentence("PR-AUC on", "PR-AUC on a later month.") == "PR-AUC on"

@@ -53,7 +53,19 @@ def _surface(text: str, term: str) -> str:
 
 def acknowledgement(text: str, turn: int, phase_index: int | None = None) -> str:
     phrase = key_phrase(text, phase_index)
-    return ACKS[turn % len(ACKS)].format(x=phrase) if phrase else ""
+    return ACKS[turn % len(ACKS)].format(x=mid_sentence(phrase, text)) if phrase else ""
+
+
+def mid_sentence(phrase: str, text: str) -> str:
+    """The phrase as it reads inside our sentence: a capital that only started the candidate's sentence
+    or line ("Velocity and device: ...") is lowered; a word they capitalise mid-sentence too ("Kafka"),
+    and acronyms or inner capitals ("PR-AUC", "XGBoost"), stay as written."""
+    first = phrase.split(" ", 1)[0]
+    if not first[:1].isupper() or first[1:] != first[1:].lower():
+        return phrase
+    if re.search(r"[A-Za-z0-9,;]\s+" + re.escape(first) + r"\b", text):
+        return phrase  # capitalised mid-sentence: a name
+    return phrase[0].lower() + phrase[1:]
 
 
 def first_words(text: str, n: int = 4) -> str:

@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated MLSD_HOME, no stray settings, no network but loopback, and PostgreSQL.
+"""Shared fixtures: an isolated MLSD_HOME, no stray settings, no network but loopback, PostgreSQL, and
+the app under AppTest.
 
 PostgreSQL: one throwaway cluster per test run (Debian's server binaries, see
 mlsd.storage.throwaway) and a fresh database per test. Without the binaries those tests skip,
@@ -11,6 +12,7 @@ import ipaddress
 import os
 import socket
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +106,26 @@ def store_target(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "store.db")
     return request.getfixturevalue("postgres_url")
+
+
+# -- the app under AppTest --------------------------------------------------------------------------
+APP = Path(__file__).resolve().parents[1] / "app.py"
+APP_TIMEOUT = 240  # the first run in a process loads the embedding model; building the index takes ~40 s
+
+
+@pytest.fixture
+def app(monkeypatch):
+    """`app(**query)` -> an AppTest of app.py with those query parameters, errors raised, not shown."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MLSD_RAISE_ERRORS", "1")
+    # Each test has its own MLSD_HOME: building the real index in every one would cost minutes of CPU.
+    # The tests of the background build turn it back on.
+    monkeypatch.setenv("MLSD_INDEX_ON_START", "0")
+
+    def make(**query) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
+        at.query_params.update(query)
+        return at
+
+    return make

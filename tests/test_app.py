@@ -34,29 +34,13 @@ from mlsd.content.problems import load_problems
 from mlsd.interview.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 STRONG = ROOT / "tests" / "data" / "transcripts" / "bank_fraud_detection_strong.json"
-TIMEOUT = 240  # the first run in a process loads the embedding model; building the index takes ~40 s
+TIMEOUT = 240  # how long a test waits for the background index build (~40 s here)
 
 CANDIDATE_TURNS = [t["content"] for t in json.loads(STRONG.read_text())["turns"] if t["role"] == "candidate"]
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-@pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("MLSD_RAISE_ERRORS", "1")
-    # Each test has its own MLSD_HOME: building the real index in every one would cost minutes of CPU.
-    # The tests of the background build turn it back on.
-    monkeypatch.setenv("MLSD_INDEX_ON_START", "0")
-
-    def make(**query) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-        at.query_params.update(query)
-        return at
-
-    return make
-
-
 def shown(at: AppTest, where=None) -> str:
     """All text a person would read on the page (or in `where`, e.g. at.sidebar)."""
     root = where if where is not None else at

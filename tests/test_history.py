@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from mlsd import progress
 from mlsd.content.problems import load_problems
 from mlsd.grading.transcript import Transcript, Turn
-from test_app import STRONG, _report, app, ok, shown, start_interview, store  # noqa: F401  (fixture)
+from test_app import STRONG, _report, ok, shown, start_interview, store
 
 STRONG_TURNS = json.loads(STRONG.read_text())["turns"]
 PHASES = ["problem_definition", "data", "features", "modeling", "evaluation", "serving", "scalability",

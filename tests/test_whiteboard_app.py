@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlsd.core.config import Settings
@@ -17,25 +16,10 @@ from mlsd.diagram.fences import fenced
 from mlsd.interview.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 TEXT_TURNS = json.loads((ROOT / "tests" / "data" / "diagrams" / "fraud_text_turns.json").read_text())["turns"]
-TIMEOUT = 240  # the first run in a process loads the embedding model
 SERVING = ("flowchart LR\n  req[Card authorization request] --> fs[(Feature store)]\n"
            "  fs -->|velocity features| ms[Model server]\n  ms --> cache[Score cache]\n")
 BROKEN = SERVING + "  ms --> mon[Monitoring\n"
-
-
-@pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("MLSD_RAISE_ERRORS", "1")
-    monkeypatch.setenv("MLSD_INDEX_ON_START", "0")
-
-    def make(**query) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-        at.query_params.update(query)
-        return at
-
-    return make
 
 
 def ok(at: AppTest) -> AppTest:

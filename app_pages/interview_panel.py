@@ -75,7 +75,7 @@ def render_problem(row, state) -> None:
     statement = problem.statement if problem else (row.problem_text or "")
     with st.container(border=True, key="interview_problem_statement"):
         st.markdown(view.chat_md(statement))
-        facts = panel.revealed_facts(state, problem)
+        facts = state.revealed_facts(problem)
         if facts:
             st.markdown("**The interviewer has told you**")
             st.markdown("\n".join(f"- {view.chat_md(f)}" for f in facts))

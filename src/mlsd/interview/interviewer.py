@@ -226,8 +226,7 @@ class Interviewer:
             self.state.depth[phase] = ev.depth
 
     def prompt(self, action: Action, curated: str | None = None, turns: list[dict] | None = None) -> list[tuple[str, str]]:
-        facts = {f.id: f.fact for f in self.problem.hidden_spec}
-        return build_prompt(statement=self.problem.statement, shared_facts=[facts[f] for f in self.state.revealed if f in facts],
+        return build_prompt(statement=self.problem.statement, shared_facts=self.state.revealed_facts(self.problem),
                             mode=self.state.mode, phases=self.evidence.phases(), turns=turns or self.turns(),
                             action=action, curated=curated or offline_message(action),
                             background=self._knowledge_context(action))

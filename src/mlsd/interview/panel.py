@@ -82,10 +82,3 @@ def fmt_minutes(minutes: float) -> str:
 def chat_role(role: str) -> str:
     return "user" if role == "candidate" else "assistant"
 
-
-def revealed_facts(state: InterviewState, problem) -> list[str]:
-    """The hidden-spec facts the interviewer has told the candidate, in the order told."""
-    if problem is None:
-        return []
-    facts = {f.id: f.fact for f in problem.hidden_spec}
-    return [facts[f] for f in state.revealed if f in facts]

@@ -88,6 +88,11 @@ class InterviewState(BaseModel):
     def covered(self, phase: str) -> bool:
         return self.coverage.get(phase, 0.0) >= COVERED
 
+    def revealed_facts(self, problem: Problem | None) -> list[str]:
+        """The hidden-spec facts told to the candidate so far, in the order told (none for a custom problem)."""
+        facts = {f.id: f.fact for f in problem.hidden_spec} if problem else {}
+        return [facts[f] for f in self.revealed if f in facts]
+
 
 @dataclass
 class Reading:

@@ -35,8 +35,9 @@ class TurnReader:
         end = end_signal(text)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
+        rhetorical = self_answered(judged)
         asking = [u.unit.text for i, u in enumerate(judged)
-                  if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and not self_answered(judged, i)]
+                  if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
         dominant = phases[0] if phases else None
         return Reading(
@@ -49,19 +50,15 @@ class TurnReader:
             made=lambda question, phase: point_made(evidence, question, phase))
 
 
-def self_answered(judged: list[JudgedUnit], i: int) -> bool:
-    """Is this question one the candidate does not put to the interviewer? Two shapes, both common in
-    long answers and notes: a question answered at once with a design statement ("What about cold
-    start? New users get the popular items."), and a question in the middle of their design — design
-    both before and after it in the same turn ("is sender in contacts?" in a list of features).
-    Questions up front, at the end, or followed by an assumption are asked."""
-    here = judged[i]
-    if not here.unit.question:
-        return False
-    same = [u for u in judged if u.unit.turn == here.unit.turn]
-    k = same.index(here)
-    design = [not u.unit.question and u.content >= 0.5 and u.asks < 0.5 for u in same]
-    return (k + 1 < len(same) and design[k + 1]) or (any(design[:k]) and any(design[k + 1:]))
+def self_answered(judged: list[JudgedUnit]) -> set[int]:
+    """The questions of one turn (indexes into `judged`) that the candidate does not put to the
+    interviewer. Two shapes, both common in long answers and notes: a question answered at once with a
+    design statement ("What about cold start? New users get the popular items."), and a question in the
+    middle of their design — design both before and after it ("is sender in contacts?" in a list of
+    features). Questions up front, at the end, or followed by an assumption are asked."""
+    design = [not u.unit.question and u.content >= 0.5 and u.asks < 0.5 for u in judged]
+    return {k for k, u in enumerate(judged) if u.unit.question
+            and ((k + 1 < len(judged) and design[k + 1]) or (any(design[:k]) and any(design[k + 1:])))}
 
 
 def prose(evidence: EvidenceState) -> str:

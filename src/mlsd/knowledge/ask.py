@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pydantic import BaseModel, Field
 
 from mlsd.core.config import Settings
-from mlsd.knowledge.extractive import compose, extract
+from mlsd.knowledge.extractive import compose_cited, extract
 from mlsd.knowledge.index import Hit, KnowledgeIndex, ensure_index
 from mlsd.llm import LLM
 
@@ -228,9 +228,14 @@ def not_answered(hits: Sequence[Hit]) -> str:
 
 
 def offline_answer(question: str, hits: list[Hit], index: KnowledgeIndex) -> tuple[list[Hit], str, bool]:
-    """(hits with the answering section first, so it is [1]; the answer; whether it answers)."""
+    """(hits with the answering section first, so it is [1], then the sections of its supplement; the
+    answer; whether it answers)."""
     found = extract(question, hits, index)
-    hits = [hits[found.source]] + [h for n, h in enumerate(hits) if n != found.source]
+    order = [found.source] + list(dict.fromkeys(n for n, _ in found.supplement))
+    order += [n for n in range(len(hits)) if n not in order]
+    hits = [hits[n] for n in order]
     if not found.answers:
         return hits, not_answered(hits), False
-    return hits, compose(found.units, 1), True
+    number = {n: place for place, n in enumerate(order, 1)}
+    units = [(unit, 1) for unit in found.units] + [(unit, number[n]) for n, unit in found.supplement]
+    return hits, compose_cited(units), True

@@ -278,8 +278,15 @@ class KnowledgeIndex:
             got = collection.get(include=["documents", "metadatas"])
             docs = [compose_chunk_text(m.get("title", ""), m.get("heading", ""), d or "")
                     for d, m in zip(got["documents"], got["metadatas"])]
-            self._lexical = (total, LexicalStats(docs))
+            sections = [(m.get("path", ""), m.get("title", ""), m.get("heading", "")) for m in got["metadatas"]]
+            self._lexical = (total, LexicalStats(docs, sections))
         return self._lexical[1]
+
+    def lexical_stats(self) -> LexicalStats | None:
+        """Word rarity and shared headings over the indexed chunks (None before a build)."""
+        collection = self.collection(create=False)
+        total = collection.count() if collection is not None else 0
+        return self._lexical_stats(collection, total) if total else None
 
 
 def _lexical_text(hit: Hit) -> str:

@@ -53,14 +53,31 @@ def _singular(word: str) -> str:
     return word
 
 
-class LexicalStats:
-    """Document frequencies over all chunks: how rare, and so how telling, each word is."""
+def heading_template(title: str, heading: str) -> tuple[str, ...]:
+    """A heading's words without its note's title words: "Monitoring for bank fraud detection" in the
+    note "Bank fraud detection" -> ("monitoring",), the same as in every other case study."""
+    own = set(lexical_terms(title))
+    return tuple(t for t in lexical_terms(heading) if t not in own)
 
-    def __init__(self, documents: Sequence[str]):
+
+class LexicalStats:
+    """Document frequencies over all chunks: how rare, and so how telling, each word is; and how many
+    notes share each heading template (`shared_heading`)."""
+
+    def __init__(self, documents: Sequence[str], sections: Sequence[tuple[str, str, str]] = ()):
         self.n = len(documents)
         self.df: Counter[str] = Counter()
         for doc in documents:
             self.df.update(set(lexical_terms(doc)))
+        # (path, title, heading) of each chunk: a template counts once per note.
+        self.heading_notes: Counter[tuple[str, ...]] = Counter(
+            template for _, template in {(path, heading_template(title, heading)) for path, title, heading in sections})
+
+    def shared_heading(self, title: str, heading: str) -> int:
+        """How many notes have a section with this heading once their own title words are removed
+        (0 when nothing is left: a heading that only repeats the title is specific to its note)."""
+        template = heading_template(title, heading)
+        return self.heading_notes.get(template, 0) if template else 0
 
     def idf(self, term: str) -> float:
         df = self.df.get(term, 0)

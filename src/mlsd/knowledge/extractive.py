@@ -17,8 +17,8 @@ such sentences follow, cited with their own source number. A note often splits o
 sections (what a statistic is, then its thresholds).
 
 On bench/data/concept_questions.yaml (answer_match, the share of answers holding every labelled
-term) this took 0.586 to 0.685 (parameters picked on those questions; picking them with each topic
-group held out cost about 0.03 in an offline replay). Reading the right section among the five hits whole would reach 0.80: MiniLM similarity
+term) this took 0.586 to 0.685 with parameters picked on those questions; picking them with each
+topic group held out gives 0.667 on the held-out groups (an offline replay of the same rules). Reading the right section among the five hits whole would reach 0.80: MiniLM similarity
 does not tell "about" from "answers", and the remaining misses are mostly sections that are about the
 question without answering it. Whether the section answers at all is decided by its best sentence's
 similarity (`answers`).

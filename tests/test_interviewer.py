@@ -298,3 +298,25 @@ def test_the_acknowledgement_lowers_only_a_sentence_initial_capital():
     assert mid_sentence("Velocity and device", "Velocity and device: counts per card.") == "velocity and device"
     assert mid_sentence("Kafka topics", "Events go through Kafka. Kafka topics are keyed by card.") == "Kafka topics"
     assert mid_sentence("PR-AUC on", "PR-AUC on a later month.") == "PR-AUC on"
+
+
+def test_a_question_opening_with_a_word_before_how_is_still_a_question():
+    from mlsd.interview.clarify import question_parts
+    assert question_parts("roughly how many tickets land each day, across email and chat") == [
+        "roughly how many tickets land each day, across email and chat"]
+    assert len(question_parts("in how many cities do we operate, and what improvement are we aiming for")) == 2
+    assert question_parts("so we do a nightly batch job for the features") == []
+
+
+def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
+    from mlsd.content.problems import get_problem
+    from mlsd.interview import clarify
+    matcher = clarify.FactMatcher(get_problem("search_ranking"))
+    question = "What does today's ranker look like?"
+    assert matcher.match(question).facts == ["current_system"]
+    # by meaning alone it reads as a question about the goal; "ranker" and "today" name the current system
+    saved, clarify.LEXICAL_WEIGHT = clarify.LEXICAL_WEIGHT, 0.0
+    try:
+        assert matcher.match(question).facts != ["current_system"]
+    finally:
+        clarify.LEXICAL_WEIGHT = saved

@@ -2,8 +2,10 @@
 
 A message can ask several things ("how many per second at peak, and what's the latency budget?").
 Each question in it, without the context that leads into it, is matched to the spec's facts by
-meaning — its embedding against each fact's example questions (`examples` in the problem file) —
-plus a small bonus when a trigger phrase (`asks`) appears verbatim.
+meaning — its embedding against each fact's example questions (`examples` in the problem file) — and
+by words: the IDF-weighted share of its words found in the fact's examples, trigger phrases (`asks`)
+and text. MiniLM puts "how many keystroke requests per second" near every volume-like fact; the
+words ("keystroke", "requests") say which one.
 A question whose best fact is not close enough gets "not specified — state an assumption"; no
 fact is revealed that was not asked for.
 """
@@ -16,16 +18,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlsd.content.problems import Problem
-from mlsd.core.text import normalise, split_sentences
+from mlsd.core.text import split_sentences
 from mlsd.knowledge.embeddings import get_embedder
+from mlsd.knowledge.lexical import LexicalStats, lexical_terms
 
-MATCH = 0.375  # score a fact needs to be the answer (chosen on our clarifying questions: python -m bench.clarify_fit)
+# Chosen on our clarifying questions, leaving one problem out (python -m bench.clarify_fit).
+MATCH = 0.4  # score a fact needs to be the answer
 SECOND = 0.0  # a second fact is revealed too when this close to the first and above MATCH
-ELABORATION = 0.1  # a question this close to an already-found fact is about that fact
-TRIGGER_BONUS = 0.0  # chosen 0 on our questions: the trigger phrases already sit among the examples
+ELABORATION = 0.05  # a question this close to an already-found fact is about that fact
+LEXICAL_WEIGHT = 0.3  # weight of the word overlap beside the similarity
 _INTERROGATIVE = (r"(?:how|hw|hwo|what|wat|wht|whats|what's|when|where|which|who|whom|why|do|does|did|is|are|was|were|"
                   r"can|could|would|should|will|any)")
-_STARTS_ASKING = re.compile(rf"^\W*(?:ok(?:ay)?,? |so,? |and |also,? |quick question:? |one more:? )?{_INTERROGATIVE}\b", re.I)
+# A question may open with a word or two before its interrogative: "so roughly how many…", "in how many cities…".
+_STARTS_ASKING = re.compile(rf"^\W*(?:(?:ok(?:ay)?|so|and|also|then|but|roughly|approximately|about|in|quick question|"
+                            rf"one more)[,:]?\s+){{0,2}}{_INTERROGATIVE}\b", re.I)
 _ASKING = re.compile(r"\b(?:wondering|curious|not sure (?:what|how|if|whether)|do we know|can you tell|tell me|"
                      r"i need to know|i'?d like to know)\b", re.I)
 # Context before the question: "I'm working out my features, so what gets recorded…", "X aside, what…".
@@ -79,17 +85,21 @@ class FactMatcher:
         # A fact's example questions are what a question resembles best (question to question); its trigger
         # phrases catch the plain wording ("labels?"), and its own text stands in when it has no examples.
         self.examples = [embed([*f.examples, *f.asks] if f.examples else [f.fact, *f.asks]) for f in self.facts]
-        self.triggers = [[normalise(a) for a in fact.asks] for fact in self.facts]
+        self.words = [" ".join([*f.examples, *f.asks, f.fact]) for f in self.facts]
+        self.lexical = LexicalStats(self.words)  # how telling a word is among this problem's facts
+
+    def similarities(self, question: str) -> np.ndarray:
+        """Per fact: the mean similarity of the question to its two closest examples."""
+        q = get_embedder().embed([question])[0]
+        return np.array([float(np.sort(vectors @ q)[::-1][:2].mean()) for vectors in self.examples])
+
+    def overlaps(self, question: str) -> np.ndarray:
+        """Per fact: the IDF-weighted share of the question's words found in its examples, asks and text."""
+        terms = lexical_terms(question)
+        return np.array([self.lexical.coverage(terms, words) for words in self.words])
 
     def scores(self, question: str) -> np.ndarray:
-        """Per fact: the mean similarity of the question to its two closest examples, plus the trigger bonus."""
-        q = get_embedder().embed([question])[0]
-        best = np.array([float(np.sort(vectors @ q)[::-1][:2].mean()) for vectors in self.examples])
-        low = f" {normalise(question)} "
-        for i, triggers in enumerate(self.triggers):
-            if any(t and f" {t} " in low for t in triggers):
-                best[i] += TRIGGER_BONUS
-        return best
+        return self.similarities(question) + LEXICAL_WEIGHT * self.overlaps(question)
 
     def match(self, text: str) -> FactMatch:
         if not self.facts:

@@ -45,6 +45,10 @@ class EvidenceState:
         self.engine = engine
         self.units: list[JudgedUnit] = []
         self.injection_units: list[Unit] = []
+        # Units withheld as evidence because they share a paragraph with an injection attempt. They still
+        # count as text about no phase: otherwise cutting them raises every other phase's share of the
+        # text, and appending a payload to one turn could lift coverage elsewhere.
+        self.withheld = 0
 
     def add_turn(self, turn: int, content: str, context: str = "") -> list[JudgedUnit]:
         return self.add_turns([(turn, content, context)])
@@ -56,12 +60,13 @@ class EvidenceState:
             units = segment(turn, content)
             self.injection_units.extend(u for u in units if u.injection)
             usable.extend((u, context) for u in units if u.usable)
+            self.withheld += sum(1 for u in units if u.tainted and not u.injection and u.words >= 2)
         judged = self.engine.judge(usable)
         self.units.extend(judged)
         return judged
 
     def phases(self) -> dict[str, PhaseEvidence]:
-        return self.engine.phase_evidence(self.units)
+        return self.engine.phase_evidence(self.units, self.withheld)
 
     def criteria(self) -> dict[str, CriterionEvidence]:
         return self.engine.matcher.evidence(self.units)
@@ -108,11 +113,17 @@ class EvidenceEngine:
                 for i, (u, _) in enumerate(units)]
 
     # -- aggregation ------------------------------------------------------------------------------
-    def phase_evidence(self, units: list[JudgedUnit]) -> dict[str, PhaseEvidence]:
+    def phase_evidence(self, units: list[JudgedUnit], withheld: int = 0) -> dict[str, PhaseEvidence]:
+        """Per phase: coverage, depth and quotes; `withheld` units (see EvidenceState) count as content
+        about no phase."""
         unit_t = self.model.thresholds.unit
         probs = np.vstack([u.phases for u in units]) if units else np.zeros((0, len(PHASE_IDS)))
-        coverage = self.model.coverage.probability(probs, np.array([u.generic for u in units]),
-                                                   np.array([u.content for u in units]))
+        content = np.array([u.content for u in units])
+        if units and withheld:
+            probs = np.vstack([probs, np.zeros((withheld, len(PHASE_IDS)))])
+            content = np.concatenate([content, np.ones(withheld)])
+        generic = np.concatenate([[u.generic for u in units], np.zeros(len(probs) - len(units))])
+        coverage = self.model.coverage.probability(probs, generic, content)
         out = {}
         for i, phase in enumerate(PHASE_IDS):
             evidence = sorted(((float(u.phases[i]), u) for u in units if u.phases[i] >= unit_t), key=lambda p: -p[0])

@@ -427,6 +427,7 @@ def test_the_api_key_typed_in_the_sidebar_is_used_but_never_stored(app, fake_ope
     sid = start_interview(at)
     say(at, CANDIDATE_TURNS[0])
     assert at.chat_message[-1].markdown[0].value.startswith("FAKE-LLM:")  # streamed from the endpoint
+    say(at, CANDIDATE_TURNS[1])  # scoping alone is not a design to grade; one turn of design makes it one
     say(at, f"My API key is {key}, please remember it.")  # even pasted into the chat it is scrubbed
     ok(at.button(key="interview_end").click().run())
     assert {m.label for m in at.metric} >= {"Overall score"}

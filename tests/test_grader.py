@@ -244,3 +244,14 @@ def test_no_llm_call_starts_that_would_end_past_the_budget():
     # two calls fit (0.4 s each); a third would end at ~1.2 s, so it never starts
     assert 1 <= len(model.calls) < covered and len(report.fallbacks) == covered - len(model.calls)
     assert elapsed < 1.0 + 0.2, elapsed
+
+
+def test_a_short_real_answer_in_two_long_sentences_is_graded():
+    # Two sentences on two phases: fewer statements than a bullet list would make, but a design all the same.
+    text = ("We would train gradient boosted trees on the last six months of chargebacks and analyst-confirmed "
+            "fraud, with the most recent ninety days left out because their labels are not in yet, and "
+            "weight the rare fraud class so the trees do not ignore it. "
+            "The scorer runs behind the authorisation API with a 20 ms p99 budget, reads the card's velocity "
+            "counts from Redis, and falls back to the existing rules engine whenever it times out or errors.")
+    report = grade(Transcript(problem="bank_fraud_detection", turns=[Turn(role="candidate", content=text)]))
+    assert report.status == "graded", report.reason

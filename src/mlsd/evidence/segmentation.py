@@ -80,15 +80,14 @@ def segment(turn: int, content: str) -> list[Unit]:
             emit(run[0][0], run[-1][1])
             run.clear()
 
-    offset, skip_to = 0, 0
-    lines = content.splitlines(keepends=True)
-    last_text = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    skip_to = 0
+    lines = logical_lines(content)
+    last_text = len(lines) - 1
     diagrams = {b.start: b for b in diagram_blocks(content) if b.diagram is not None}
-    for i, line in enumerate(lines):
-        line_start, offset = offset, offset + len(line)
-        body = line.rstrip("\r\n")
-        if not body.strip() or line_start < skip_to:
-            continue  # blank lines do not end a bullet run
+    for i, (line_start, line_end) in enumerate(lines):
+        body = content[line_start:line_end]
+        if line_start < skip_to:
+            continue
         if line_start in diagrams:
             flush()
             units.extend(diagram_units(turn, content, diagrams[line_start], heading))
@@ -113,6 +112,60 @@ def segment(turn: int, content: str) -> list[Unit]:
             emit(start, line_start + pos + b)
     flush()
     return _mark_injections(turn, content, units)
+
+
+# A line ending in one of these words stops mid-sentence, so the next line continues it.
+_OPEN_END = re.compile(r"(?:[,;(\-–—/&+]|\b(?:a|an|the|of|to|and|or|but|with|for|in|on|by|from|at|as|into|than|that|"
+                       r"which|who|is|are|was|were|be|been|our|their|its|this|these|per|via|over|under|between|"
+                       r"each|every|any|not|no|so|if|when|then|we|i|it|they|you))$", re.I)
+_FENCE_OR_TABLE = re.compile(r"^\s*(?:```|~~~|\|)")
+
+
+def logical_lines(content: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line of `content`, a hard-wrapped line joined to the line it continues.
+
+    Text pasted from an email, a terminal or a PDF is wrapped at a fixed width, so one sentence spans
+    several lines; read line by line, each fragment ("I label every session in the") is judged on its
+    own and means something else. A line continues the one above when it is not a bullet, heading,
+    table row or fence, the line above is not a title ("Features:"), and either it starts in lower
+    case or the line above stops mid-sentence (on a comma or a word like "the", "of", "with") or it
+    is indented under a bullet. Short note lines ("Offline metrics" / "MRR") stay separate.
+    """
+    spans: list[tuple[int, int]] = []
+    previous = ""  # the last physical line of the logical line being built ("" after a blank line)
+    bullet_indent = -1  # text column of the bullet the logical line started with, -1 when it is not one
+    offset = 0
+    fenced = False
+    for line in content.splitlines(keepends=True):
+        start, offset = offset, offset + len(line)
+        body = line.rstrip("\r\n")
+        if not body.strip():
+            previous = ""
+            continue
+        if body.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if spans and previous and not fenced and _continues(previous, body, bullet_indent):
+            spans[-1] = (spans[-1][0], start + len(body))
+        else:
+            spans.append((start, start + len(body)))
+            bullet = _BULLET.match(body)
+            bullet_indent = bullet.end() if bullet else -1
+        previous = body
+    return spans
+
+
+def _continues(previous: str, line: str, bullet_indent: int) -> bool:
+    if _BULLET.match(line) or _HEADING.match(line) or _FENCE_OR_TABLE.match(line) or _FENCE_OR_TABLE.match(previous):
+        return False
+    if _HEADING.match(previous):
+        return False
+    bullet = _BULLET.match(previous)
+    above = previous[bullet.end():] if bullet else previous.strip()
+    if above.rstrip().endswith(":") or _is_title_line(above):
+        return False
+    first = line.lstrip()[:1]
+    indent = len(line) - len(line.lstrip())
+    return first.islower() or bool(_OPEN_END.search(above.rstrip())) or (0 < bullet_indent <= indent)
 
 
 def diagram_units(turn: int, content: str, block: DiagramBlock, heading: str = "") -> list[Unit]:

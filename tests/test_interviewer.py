@@ -320,3 +320,21 @@ def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
         assert matcher.match(question).facts != ["current_system"]
     finally:
         clarify.LEXICAL_WEIGHT = saved
+
+
+def test_after_im_done_the_gaps_come_first_then_phases_mentioned_only_once():
+    from mlsd.content.problems import get_problem
+    from mlsd.core.phases import PHASE_IDS
+    from mlsd.interview.pacing import closing_gaps
+    from mlsd.interview.policy import InterviewState, wrap_up
+    problem = get_problem("bank_fraud_detection")
+    state = InterviewState(problem_id=problem.id)
+    for phase in PHASE_IDS:
+        state.coverage[phase], state.depth[phase] = 0.9, 3
+    state.coverage["monitoring"], state.depth["monitoring"] = 0.1, 0  # never covered
+    state.depth["data"] = 1  # covered by one passing mention
+    assert closing_gaps(state, problem) == ["monitoring", "data"]
+    assert closing_gaps(state, problem, thin=False) == ["monitoring"]
+    # the wrap-up names as gaps only what was not covered at all
+    message = wrap_up(state, problem, "Thanks.").question
+    assert "monitoring" in message and "data" not in message

@@ -43,10 +43,14 @@ def is_skipped(state, phase: str) -> bool:
     return any(state.covered(p) for p in PHASE_IDS[PHASE_IDS.index(phase) + 1:])
 
 
-def closing_gaps(state, problem: Problem, limit: int = 4) -> list[str]:
-    """The biggest gaps when the candidate says they are done: uncovered phases, most important first."""
-    gaps = [p for p in PHASE_IDS if not state.covered(p)]
-    return sorted(gaps, key=lambda p: (-problem.weight(p), PHASE_IDS.index(p)))[:limit]
+def closing_gaps(state, problem: Problem, limit: int = 4, thin: bool = True) -> list[str]:
+    """The biggest gaps when the candidate says they are done: uncovered phases, most important first,
+    then thin ones (one passing mention): a mention the judgment took for coverage may be no more than
+    that, and an interviewer asks about a thin phase before letting the candidate go."""
+    order = lambda p: (-problem.weight(p), PHASE_IDS.index(p))  # noqa: E731
+    gaps = sorted((p for p in PHASE_IDS if not state.covered(p)), key=order)
+    mentions = sorted((p for p in PHASE_IDS if thin and state.covered(p) and state.depth.get(p, 0) <= 1), key=order)
+    return (gaps + mentions)[:limit]
 
 
 def streak(state) -> str | None:

@@ -11,7 +11,8 @@ Order of precedence each turn:
   3. practice mode: hints (a ladder) and the model answer once the candidate has committed;
   4. a new or changed diagram: a question about it (`diagram_review`: a missing piece, a component
      connected to nothing, a bottleneck, a component without a reason), unless all were asked;
-  5. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then wrap up;
+  5. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then any
+     phase covered by one passing mention, then wrap up;
   6. introduce the requirement change once its phase is covered;
   7. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
      important gap; never more than two questions in a row on one phase unless the candidate goes deeper.
@@ -182,7 +183,7 @@ def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
 
 
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
-    gaps = closing_gaps(state, problem, limit=3)
+    gaps = closing_gaps(state, problem, limit=3, thin=False)  # named as gaps: only what was not covered
     named = f" The biggest gaps were {_and(gaps)}." if gaps else ""
     return Action(kind="wrap_up", question=f"{why}{named} End the interview to see your graded report.", gaps=gaps)
 

@@ -38,11 +38,8 @@ def scored_questions(items) -> list[tuple]:
 def predict(ids, similarities, overlaps, match: float, second: float, elaboration: float,
             lexical: float) -> tuple[set[str], int]:
     """The matcher's own decision (clarify.choose_facts) with these constants."""
-    saved, clarify.ELABORATION = clarify.ELABORATION, elaboration
-    try:
-        found, unmatched = clarify.choose_facts([s + lexical * o for s, o in zip(similarities, overlaps)], match, second)
-    finally:
-        clarify.ELABORATION = saved
+    found, unmatched = clarify.choose_facts([s + lexical * o for s, o in zip(similarities, overlaps)], match, second,
+                                            elaboration)
     return {ids[j] for j in found}, unmatched
 
 

@@ -118,11 +118,12 @@ class EvidenceEngine:
         about no phase."""
         unit_t = self.model.thresholds.unit
         probs = np.vstack([u.phases for u in units]) if units else np.zeros((0, len(PHASE_IDS)))
+        generic = np.array([u.generic for u in units])
         content = np.array([u.content for u in units])
         if units and withheld:
             probs = np.vstack([probs, np.zeros((withheld, len(PHASE_IDS)))])
+            generic = np.concatenate([generic, np.zeros(withheld)])
             content = np.concatenate([content, np.ones(withheld)])
-        generic = np.concatenate([[u.generic for u in units], np.zeros(len(probs) - len(units))])
         coverage = self.model.coverage.probability(probs, generic, content)
         out = {}
         for i, phase in enumerate(PHASE_IDS):

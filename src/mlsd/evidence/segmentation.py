@@ -81,7 +81,7 @@ def segment(turn: int, content: str) -> list[Unit]:
             run.clear()
 
     skip_to = 0
-    lines = logical_lines(content)
+    lines = logical_lines(content)  # blank lines are left out: they do not end a bullet run
     last_text = len(lines) - 1
     diagrams = {b.start: b for b in diagram_blocks(content) if b.diagram is not None}
     for i, (line_start, line_end) in enumerate(lines):

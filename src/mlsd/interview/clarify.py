@@ -108,7 +108,8 @@ class FactMatcher:
         return FactMatch([self.facts[j].id for j in sorted(found)], unmatched)  # in the spec's order
 
 
-def choose_facts(scored: list[np.ndarray], match: float = MATCH, second: float = SECOND) -> tuple[list[int], int]:
+def choose_facts(scored: list[np.ndarray], match: float = MATCH, second: float = SECOND,
+                 elaboration: float = ELABORATION) -> tuple[list[int], int]:
     """(indexes of the facts asked for, number of questions no fact answers) from per-question fact scores.
 
     Surest questions first; a later one that is about a fact already found (an elaboration: "how do we
@@ -118,7 +119,7 @@ def choose_facts(scored: list[np.ndarray], match: float = MATCH, second: float =
     unmatched = 0
     for scores in sorted(scored, key=lambda s: -float(s.max())):
         best = int(np.argmax(scores))
-        if any(scores[j] >= scores[best] - ELABORATION for j in found):
+        if any(scores[j] >= scores[best] - elaboration for j in found):
             continue
         if scores[best] < match:
             unmatched += 1

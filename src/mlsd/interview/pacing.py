@@ -49,7 +49,9 @@ def closing_gaps(state, problem: Problem, limit: int = 4, thin: bool = True) -> 
     that, and an interviewer asks about a thin phase before letting the candidate go."""
     order = lambda p: (-problem.weight(p), PHASE_IDS.index(p))  # noqa: E731
     gaps = sorted((p for p in PHASE_IDS if not state.covered(p)), key=order)
-    mentions = sorted((p for p in PHASE_IDS if thin and state.covered(p) and state.depth.get(p, 0) <= 1), key=order)
+    if not thin:
+        return gaps[:limit]
+    mentions = sorted((p for p in PHASE_IDS if state.covered(p) and state.depth.get(p, 0) <= 1), key=order)
     return (gaps + mentions)[:limit]
 
 

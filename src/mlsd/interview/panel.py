@@ -9,11 +9,14 @@ from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.interview.pacing import phase_budget_min
 from mlsd.interview.policy import COVERED, InterviewState
 
+
 def level_names() -> dict[int, str]:
     """The report's level vocabulary (the base rubric's names), so the live panel speaks the same words."""
     from mlsd.content.rubrics import load_rubric
 
     return dict(load_rubric().level_names)
+
+
 SHORT_TITLES = {"problem_definition": "Problem & reqs", "data": "Data", "features": "Features",
                 "modeling": "Modeling", "evaluation": "Evaluation", "serving": "Serving",
                 "scalability": "Scalability", "monitoring": "Monitoring"}
@@ -81,4 +84,3 @@ def fmt_minutes(minutes: float) -> str:
 
 def chat_role(role: str) -> str:
     return "user" if role == "candidate" else "assistant"
-

@@ -21,7 +21,6 @@ from mlsd.grading.transcript import Transcript
 from mlsd.knowledge.lexical import lexical_terms
 
 
-
 def contradictions(report: GradeReport, transcript: Transcript, state: EvidenceState | None = None) -> list[str]:
     if report.status != "graded":
         return []

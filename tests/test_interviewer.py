@@ -308,6 +308,19 @@ def test_a_question_opening_with_a_word_before_how_is_still_a_question():
     assert question_parts("so we do a nightly batch job for the features") == []
 
 
+def test_a_sentence_closed_by_a_full_stop_is_a_statement_whatever_word_opens_it(store):
+    from mlsd.interview.clarify import question_parts
+    assert question_parts("**What we are deciding.** Every day we score each card payment.") == []
+    assert question_parts("When latency spikes, we fall back to the rules engine.") == []
+    assert question_parts("I wonder, what is the peak volume.") != []  # saying so still asks
+    answer = ("**What we are deciding.** Every card payment gets a fraud score before authorization.\n\n"
+              "When the score service is slow, we fall back to the rules engine. Which features matter most is "
+              "settled offline. Model: gradient-boosted trees on 90 days of labelled payments.")
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    r = iv.respond(answer)
+    assert r.action != "clarify" and "specified" not in r.message
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

@@ -32,11 +32,15 @@ _INTERROGATIVE = (r"(?:how|hw|hwo|what|wat|wht|whats|what's|when|where|which|who
 # A question may open with a word or two before its interrogative: "so roughly how many…", "in how many cities…".
 _STARTS_ASKING = re.compile(rf"^\W*(?:(?:ok(?:ay)?|so|and|also|then|but|roughly|approximately|about|in|quick question|"
                             rf"one more)[,:]?\s+){{0,2}}{_INTERROGATIVE}\b", re.I)
-_ASKING = re.compile(r"\b(?:wondering|curious|not sure (?:what|how|if|whether)|do we know|can you tell|tell me|"
+_ASKING = re.compile(r"\b(?:wondering|i wonder|curious|not sure (?:what|how|if|whether)|do we know|can you tell|tell me|"
                      r"i need to know|i'?d like to know)\b", re.I)
 # Context before the question: "I'm working out my features, so what gets recorded…", "X aside, what…".
-_LEAD_IN = re.compile(rf"(?:,|;|:|—|\s-\s|\bso\b|\bbut\b)\s+(?={_INTERROGATIVE}\b)|\bi (?:really |actually )?need"
-                      r"(?: to know)?(?: right now| first| now)? is\s+", re.I)
+_LEAD_IN = re.compile(rf"(?:,|;|:|—|\s-\s|\bso\b|\bbut\b)\s+(?={_INTERROGATIVE}\b)", re.I)
+# "…but what I really need right now is how many…": a question even when it ends in a full stop.
+_NEED_LEAD = re.compile(r"\bi (?:really |actually )?need(?: to know)?(?: right now| first| now)? is\s+", re.I)
+# A sentence closed by a full stop or "!" is a statement ("When latency spikes, we fall back to rules.",
+# "**What we are deciding.**"), whatever word it opens with; only saying so makes it a question.
+_STATEMENT_END = re.compile(r"[.!]\W*$")
 _SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)", re.I)
 _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
 
@@ -54,8 +58,11 @@ def question_parts(text: str) -> list[str]:
 def _questions_in(piece: str) -> list[str]:
     if _CONFIRMATION.search(piece) and len(piece.split()) < 12:
         return []  # "The analysts review flagged cases, right?" confirms context; it asks for no fact
+    need = _NEED_LEAD.search(piece)
+    if _STATEMENT_END.search(piece) and not (need or _ASKING.search(piece)):
+        return []
     if not _STARTS_ASKING.search(piece):
-        lead = _LEAD_IN.search(piece)
+        lead = need or _LEAD_IN.search(piece)
         if lead:
             piece = piece[lead.end():]
         elif not (piece.endswith("?") or _ASKING.search(piece)):

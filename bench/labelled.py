@@ -160,5 +160,6 @@ def clarifications() -> list[Clarification]:
     return [Clarification(**c) for c in _yaml(DATA / "clarifications.yaml")]
 
 
-def done_signals() -> list[DoneSignal]:
-    return [DoneSignal(**d) for d in _yaml(DATA / "done_signals.yaml")]
+def done_signals(fresh: bool = False) -> list[DoneSignal]:
+    """The labelled end signals; `fresh`: the set written later, only ever measured (bench.ending_fit)."""
+    return [DoneSignal(**d) for d in _yaml(DATA / ("done_signals_fresh.yaml" if fresh else "done_signals.yaml"))]

@@ -321,6 +321,17 @@ def test_a_sentence_closed_by_a_full_stop_is_a_statement_whatever_word_opens_it(
     assert r.action != "clarify" and "specified" not in r.message
 
 
+def test_an_ending_no_pattern_lists_still_closes_the_design_and_a_mid_interview_aside_does_not(store):
+    from mlsd.interview.signals import end_signal
+    closing_line = "Alright, I'll leave it there."
+    assert end_signal(closing_line) is None  # the wording patterns do not know this phrasing
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    aside = iv.respond(MODELING + " Happy to go deeper on the model if you want.")
+    assert aside.action != "close_gaps" and iv.state.closing is None
+    closed = iv.respond(closing_line)
+    assert closed.action == "close_gaps" and "serving" in iv.state.closing + [closed.target_phase]
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

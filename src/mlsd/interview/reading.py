@@ -15,7 +15,8 @@ from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
 from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
-from mlsd.interview.signals import end_signal, is_hint_request, is_model_answer_request, is_meta_request
+from mlsd.interview.ending import read_end
+from mlsd.interview.signals import is_hint_request, is_model_answer_request, is_meta_request
 from mlsd.knowledge.embeddings import get_embedder
 
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
@@ -32,7 +33,7 @@ class TurnReader:
         meta = is_meta_request(text)
         phases = [] if meta else self.engine.turn_phases(judged)
         content = max((u.content for u in judged), default=0.0)
-        end = end_signal(text)
+        end = read_end(text, judged)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
         rhetorical = self_answered(judged)

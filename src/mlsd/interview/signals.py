@@ -74,3 +74,8 @@ def end_signal(text: str) -> EndSignal | None:
     if done:
         return "done"
     return None
+
+
+def has_end_wording(text: str) -> bool:
+    """Do the patterns have a say on this message: an end phrase, or a phrase that vetoes one?"""
+    return bool(_NOT_DONE.search(text) or _STOP.search(text) or _DONE.search(text))

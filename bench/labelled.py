@@ -119,7 +119,7 @@ class DoneSignal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str
-    kind: Literal["done", "stop", "not_done"]
+    kind: Literal["done", "stop", "hint", "model_answer", "not_done"]
 
 
 def _yaml(path: Path):
@@ -161,5 +161,6 @@ def clarifications() -> list[Clarification]:
 
 
 def done_signals(fresh: bool = False) -> list[DoneSignal]:
-    """The labelled end signals; `fresh`: the set written later, only ever measured (bench.ending_fit)."""
+    """The labelled end signals; `fresh`: the set written later (with requests for help), only ever measured
+    (bench.intents_fit)."""
     return [DoneSignal(**d) for d in _yaml(DATA / ("done_signals_fresh.yaml" if fresh else "done_signals.yaml"))]

@@ -62,13 +62,14 @@ def conversation(bench) -> None:
     for key in ("done_gap_recall", "repeat_opener_rate", "repeated_questions", "reasked_covered_rate"):
         bench.set(key, figures[key], n)
     bench.set("clarification_accuracy", figures["clarification_accuracy"], f"{figures['questions']} questions of ours")
-    from .ending_fit import end_signal_figures
+    from .intents_fit import fresh_figures
 
-    ends = end_signal_figures()
-    bench.details["end_signals"] = ends
-    bench.set("end_signal_accuracy_fresh", ends["with_meaning"],
-              f"{ends['items']} messages written after the fit (patterns alone {ends['patterns_only']}; ends caught "
-              f"{ends['end_recall_with_meaning']}, patterns alone {ends['end_recall_patterns_only']})")
+    fresh = fresh_figures()
+    bench.details["intents"] = fresh
+    bench.set("intent_accuracy_fresh", fresh["with_meaning"],
+              f"{fresh['items']} messages written after the fit (patterns alone {fresh['patterns_only']}; ends, hint "
+              f"and model-answer requests caught {fresh['recall_with_meaning']}, patterns alone "
+              f"{fresh['recall_patterns_only']})")
 
 
 def reports(bench) -> None:
@@ -111,7 +112,7 @@ PARTS = [
     Part("judgment (cross-validated, gate)", JUDGMENT_CV + ["adversarial_refused", "short_real_refused"], judgment),
     Part("judgment speed against the embedding floor", ["grade_overhead_ratio", "turn_overhead_ratio"], speed),
     Part("conversation on our dialogues", ["done_gap_recall", "repeat_opener_rate", "repeated_questions",
-                                           "reasked_covered_rate", "clarification_accuracy", "end_signal_accuracy_fresh"],
+                                           "reasked_covered_rate", "clarification_accuracy", "intent_accuracy_fresh"],
          conversation),
     Part("reports: contradictions, points made", ["report_contradictions", "point_made_accuracy"], reports),
     Part("LLM grading time (--llm)", ["llm_grade_10_turns_s"], llm_grading_time, llm=True),

@@ -332,6 +332,15 @@ def test_an_ending_no_pattern_lists_still_closes_the_design_and_a_mid_interview_
     assert closed.action == "close_gaps" and "serving" in iv.state.closing + [closed.target_phase]
 
 
+def test_a_request_for_help_no_pattern_lists_gets_a_hint_in_practice_mode(store):
+    from mlsd.interview.signals import is_hint_request
+    asking = "I am blanking, could you nudge me?"
+    assert not is_hint_request(asking)
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="practice")
+    assert iv.respond(asking).action == "hint"
+    assert iv.respond("What is the latency budget for a decision?").action == "clarify"  # a question, not a plea
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

@@ -15,8 +15,7 @@ from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
 from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
-from mlsd.interview.ending import read_end
-from mlsd.interview.signals import is_hint_request, is_model_answer_request, is_meta_request
+from mlsd.interview.intents import read_intents
 from mlsd.knowledge.embeddings import get_embedder
 
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
@@ -30,10 +29,10 @@ class TurnReader:
 
     def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
              depth_after: dict[str, int]) -> Reading:
-        meta = is_meta_request(text)
+        end, hint, model_answer = read_intents(text, judged)
+        meta = hint or model_answer
         phases = [] if meta else self.engine.turn_phases(judged)
         content = max((u.content for u in judged), default=0.0)
-        end = read_end(text, judged)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
         rhetorical = self_answered(judged)
@@ -44,7 +43,7 @@ class TurnReader:
         return Reading(
             text=text, phases=phases, end=end,
             declined=content < 0.5 and any(u.defer >= 0.5 for u in judged),
-            hint=is_hint_request(text), model_answer=is_model_answer_request(text),
+            hint=hint, model_answer=model_answer,
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,

@@ -51,11 +51,6 @@ def is_model_answer_request(text: str) -> bool:
     return bool(_MODEL_ANSWER.search(text))
 
 
-def is_meta_request(text: str) -> bool:
-    """A request for a hint or the model answer: about the interview, not a design statement."""
-    return is_hint_request(text) or is_model_answer_request(text)
-
-
 # "That's it." / "nothing more" close a design only when they are most of the message: after a list of
 # features in the same message they close the list ("...; locale; device. That's it.").
 _WEAK_DONE = re.compile(r"^(?:(?:that|this)('?s| is) (?:about |pretty much |basically )?(?:it|all)|nothing (?:more|else|further))$", re.I)

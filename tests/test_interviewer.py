@@ -341,6 +341,30 @@ def test_a_request_for_help_no_pattern_lists_gets_a_hint_in_practice_mode(store)
     assert iv.respond("What is the latency budget for a decision?").action == "clarify"  # a question, not a plea
 
 
+def test_a_bare_no_to_a_closing_gap_wraps_up_and_a_mentioned_phase_is_not_called_uncovered(store):
+    from mlsd.core.phases import PHASE_IDS, phase_title
+    from mlsd.interview.signals import is_refusal
+    assert is_refusal("no I think I'm good") and is_refusal("nope") and not is_refusal("no, fail closed")
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    iv.respond(MODELING)
+    closing = iv.respond("I think that covers my design.")
+    assert closing.action == "close_gaps"
+    named_uncovered = closing.message.split("haven't covered ")[1].split(", and ")[0].split(". Let's")[0]
+    named = [p for p in PHASE_IDS if phase_title(p).lower() in named_uncovered]
+    assert named and not any(iv.state.covered(p) for p in named)  # the biggest gaps (up to four), none covered
+    declined = iv.respond("no I think I'm good")
+    assert declined.action == "wrap_up" and iv.state.closing is not None
+
+
+def test_named_gaps_say_which_phases_were_only_mentioned():
+    from mlsd.interview.phrasing import named_gaps
+    from mlsd.interview.policy import Action
+    both = Action(kind="close_gaps", target_phase="monitoring", gaps=["monitoring", "scalability", "data"], brief=["data"])
+    assert named_gaps(both) == "you haven't covered monitoring & maintenance and scalability, and data only in passing"
+    only_brief = Action(kind="close_gaps", target_phase="data", gaps=["data"], brief=["data"])
+    assert named_gaps(only_brief) == "you covered data only in passing"
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

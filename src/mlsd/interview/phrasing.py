@@ -13,7 +13,7 @@ import re
 from mlsd.core.phases import phase_title
 from mlsd.evidence.cues import technique_terms
 from mlsd.knowledge.lexical import STOPWORDS
-from mlsd.interview.policy import Action
+from mlsd.interview.policy import Action, and_list
 
 ACKS = ("You mentioned {x}.", "OK — {x}.", "Noted: {x}.", "Right, {x}.", "Got it, {x}.")
 OPENERS = {
@@ -22,7 +22,7 @@ OPENERS = {
     "ask_skipped": ("You haven't said much about {phase} yet. {q}", "Let's go back to {phase}, which we skipped. {q}",
                     "One gap so far is {phase}. {q}", "Before we go further, {phase}: {q}"),
     "probe": ("{q}", "Going one level deeper: {q}", "Staying on {phase} for a moment — {q}", "Let me push on that: {q}"),
-    "close_gaps": ("Before we wrap up, you haven't covered {gaps}. Let's take {phase} first: {q}",
+    "close_gaps": ("Before we wrap up: {gaps}. Let's take {phase} first: {q}",
                    "Next gap: {phase}. {q}", "And {phase}: {q}", "One more: {phase}. {q}"),
 }
 
@@ -72,11 +72,22 @@ def first_words(text: str, n: int = 4) -> str:
     return " ".join(re.findall(r"[a-z0-9']+", text.lower())[:n])
 
 
+def named_gaps(action: Action) -> str:
+    """"you haven't covered monitoring and scaling, and data only in passing": a phase the candidate did
+    mention is never called uncovered."""
+    missing = [g for g in action.gaps if g not in action.brief]
+    brief = [g for g in action.gaps if g in action.brief]
+    said = [f"you haven't covered {and_list(missing)}"] if missing else []
+    if brief:
+        said.append(f"{'and ' if missing else 'you covered '}{and_list(brief)} only in passing")
+    return ", ".join(said)
+
+
 def offline_message(action: Action, turn: int = 0, previous: str = "") -> str:
     """The action in words; `turn` rotates the openers and none starts like `previous` did."""
     phase = phase_title(action.target_phase).lower() if action.target_phase else ""
     if action.kind in OPENERS:
-        gaps = ", ".join(phase_title(g).lower() for g in action.gaps) if action.gaps else phase
+        gaps = named_gaps(action) if action.gaps else phase
         options = OPENERS[action.kind] if action.kind != "close_gaps" or not action.gaps else OPENERS["close_gaps"][:1]
         if action.kind == "close_gaps" and not action.gaps:
             options = OPENERS["close_gaps"][1:]

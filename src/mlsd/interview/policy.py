@@ -47,6 +47,7 @@ class Action(BaseModel):
     preface: str = ""  # said before the question (e.g. "no hints in a mock interview")
     facts: list[str] = Field(default_factory=list)  # spec facts revealed by this action
     gaps: list[str] = Field(default_factory=list)  # phases named as gaps (close_gaps, wrap_up)
+    brief: list[str] = Field(default_factory=list)  # of those, the ones covered, but only in passing
     ack: str = ""  # a short acknowledgement of the candidate's last point, said first
     diagram: str = ""  # the signature of the diagram a "diagram" action asks about
     grounding: list[str] = Field(default_factory=list)  # labels from that diagram its wording must name
@@ -184,7 +185,7 @@ def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
 
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
     gaps = closing_gaps(state, problem, limit=3, thin=False)  # named as gaps: only what was not covered
-    named = f" The biggest gaps were {_and(gaps)}." if gaps else ""
+    named = f" The biggest gaps were {and_list(gaps)}." if gaps else ""
     return Action(kind="wrap_up", question=f"{why}{named} End the interview to see your graded report.", gaps=gaps)
 
 
@@ -196,7 +197,7 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
             return wrap_up(state, problem, "You've covered every phase — let's wrap up here.")
         first = ask(state, problem, "close_gaps", gaps[0], generic, reading)
         if first:
-            first.gaps = gaps
+            first.gaps, first.brief = gaps, [g for g in gaps if state.covered(g)]
             return first
         return wrap_up(state, problem, "Thanks, let's wrap up here.")
     if state.closing is None:
@@ -277,6 +278,6 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
     state.last_action = action
 
 
-def _and(phases: list[str]) -> str:
+def and_list(phases: list[str]) -> str:
     names = [phase_title(p).lower() for p in phases]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

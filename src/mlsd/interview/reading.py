@@ -16,6 +16,7 @@ from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
+from mlsd.interview.signals import is_refusal
 from mlsd.knowledge.embeddings import get_embedder
 
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
@@ -42,7 +43,7 @@ class TurnReader:
         dominant = phases[0] if phases else None
         return Reading(
             text=text, phases=phases, end=end,
-            declined=content < 0.5 and any(u.defer >= 0.5 for u in judged),
+            declined=(content < 0.5 and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
             hint=hint, model_answer=model_answer,
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,

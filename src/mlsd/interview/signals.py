@@ -43,6 +43,20 @@ _NOT_DONE = re.compile(
     r"\bend[- ]to[- ]end latency\b|\bwe (end|stop|close) the (?!interview|mock)\w)", re.I)
 
 
+# A whole message that only says no to the interviewer's question ("no thanks", "nope", "no I think
+# I'm good", "not really, sorry") declines it; "no, fail closed" answers it, so nothing else may follow.
+_REFUSAL_WORDS = (r"(?:no+|nope|nah|not really|no thanks?|no thank you|pass|i(?: think i)?(?:'?m| am) (?:good|fine|ok(?:ay)?|all set)|"
+                  r"that'?s (?:fine|ok(?:ay)?)|all good|i'?d rather not|rather not|not now|sorry|thanks|thank you|honestly|"
+                  r"i'?ll pass|let'?s (?:move on|skip (?:it|that))|skip (?:it|that))")
+_REFUSAL = re.compile(rf"^\W*(?:no+|nope|nah|not really|pass|i'?ll pass|i'?d rather not|rather not)(?:[\s,.!;:—-]+{_REFUSAL_WORDS})*\W*$",
+                      re.I)
+
+
+def is_refusal(text: str) -> bool:
+    """The message declines the interviewer's question and says nothing else."""
+    return bool(_REFUSAL.match(text.strip()))
+
+
 def is_hint_request(text: str) -> bool:
     return bool(_HINT.search(text))
 

@@ -365,6 +365,26 @@ def test_named_gaps_say_which_phases_were_only_mentioned():
     assert named_gaps(only_brief) == "you covered data only in passing"
 
 
+def test_a_hedged_proposal_in_question_form_is_not_answered_not_specified(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    r = iv.respond("Hmm, I haven't decided on the model yet. maybe a GBDT would do?")
+    assert "specified" not in r.message  # thinking aloud; a fact it happens to match may still be told
+    asked = iv.respond("How many transactions per second at peak?")  # a real question still gets the fact
+    assert asked.action == "clarify" and "transaction_volume" in iv.state.revealed
+
+
+def test_a_closing_gap_the_candidate_has_covered_since_is_not_asked_about(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    iv.respond(MODELING)
+    first = iv.respond("I think that covers my design.")
+    assert first.action == "close_gaps" and "monitoring" in iv.state.closing + [first.target_phase]
+    # answering the first gap, the candidate also covers monitoring, the next one on the list
+    after = iv.respond("We'd watch the score distribution and the decline rate per merchant segment every hour, "
+                       "alert when either drifts, and retrain every week on the latest fully labelled month.")
+    assert iv.state.covered("monitoring")
+    assert after.action == "close_gaps" and after.target_phase != "monitoring"
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

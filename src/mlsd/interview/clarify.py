@@ -41,6 +41,11 @@ _NEED_LEAD = re.compile(r"\bi (?:really |actually )?need(?: to know)?(?: right n
 # A sentence closed by a full stop or "!" is a statement ("When latency spikes, we fall back to rules.",
 # "**What we are deciding.**"), whatever word it opens with; only saying so makes it a question.
 _STATEMENT_END = re.compile(r"[.!]\W*$")
+# A hedged proposal in question form ("Probably precompute candidates and rank online?", "we could shard
+# by user?") thinks aloud about the design: a fact it happens to match is still told, but when none
+# does it is not a question about the problem, so "not specified" would answer nothing it asked.
+_TENTATIVE = re.compile(r"^\W*(?:probably|maybe|perhaps|possibly|i guess|i think|i suppose|i'?d|i would|i'?ll|we'?d|"
+                        r"we would|we could|we can|we'?ll|so we'?d)\b", re.I)
 _SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)", re.I)
 _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
 
@@ -111,7 +116,10 @@ class FactMatcher:
     def match(self, text: str) -> FactMatch:
         if not self.facts:
             return FactMatch([], len(question_parts(text)))
-        found, unmatched = choose_facts([self.scores(part) for part in question_parts(text)])
+        parts = question_parts(text)
+        scored = [self.scores(part) for part in parts]
+        found, _ = choose_facts(scored)
+        _, unmatched = choose_facts([s for s, part in zip(scored, parts) if not _TENTATIVE.match(part)])
         return FactMatch([self.facts[j].id for j in sorted(found)], unmatched)  # in the spec's order
 
 

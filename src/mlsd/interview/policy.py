@@ -79,6 +79,7 @@ class InterviewState(BaseModel):
     hints: dict[str, int] = Field(default_factory=dict)
     requirement_change_done: bool = False
     closing: list[str] | None = None  # after "I'm done": the gaps still to ask about ([] when all were asked)
+    closing_brief: list[str] = Field(default_factory=list)  # of those, the ones mentioned in passing when named
     diagram: str = ""  # the signature of the last diagram asked about: the same one is not asked about again
     last_action: Action | None = None
     last_candidate_at: float | None = None
@@ -205,10 +206,20 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
     if reading.declined or reading.end:
         return wrap_up(state, problem, "Fair enough — let's stop there.")
     for phase in state.closing:
+        if closed_since(state, phase):
+            continue
         action = ask(state, problem, "close_gaps", phase, generic, reading)
         if action:
             return action
     return wrap_up(state, problem, "That's the gaps I wanted to ask about. Thanks.")
+
+
+def closed_since(state: InterviewState, phase: str) -> bool:
+    """A gap named after "I'm done" that the candidate's answers have closed since: covered now when it
+    was not, or gone into in depth when it was only mentioned."""
+    if phase in state.closing_brief:
+        return state.depth.get(phase, 0) > 1
+    return state.covered(phase)
 
 
 def decide(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide,
@@ -267,6 +278,8 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
     if action.kind == "diagram":
         state.diagram = action.diagram
     if action.kind == "close_gaps":
+        if action.gaps:
+            state.closing_brief = list(action.brief)
         remaining = action.gaps or state.closing or []
         state.closing = [g for g in remaining if g != action.target_phase]
     if action.kind == "wrap_up":

@@ -385,6 +385,31 @@ def test_a_closing_gap_the_candidate_has_covered_since_is_not_asked_about(store)
     assert after.action == "close_gaps" and after.target_phase != "monitoring"
 
 
+def test_a_fact_asked_for_again_is_given_as_said_before(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    first = iv.respond("What is the latency budget for a decision?")
+    again = iv.respond("sorry, what was the latency budget again?")
+    assert first.action == again.action == "clarify" and not first.message.startswith("As I said")
+    assert again.message.startswith("As I said") and iv.state.revealed == ["latency_budget"]
+
+
+def test_an_acknowledgement_never_runs_words_across_punctuation():
+    from mlsd.interview.phrasing import key_phrase
+    # unbroken, the longest run was "placed split prep time" (across ". i'd" and ":")
+    assert key_phrase("target = minutes from order placed. i'd split it: prep time at restaurant + courier travel") \
+        == "order placed"
+    assert key_phrase("feats: hour/day, weather, distance") == ""
+
+
+def test_staying_on_a_phase_is_only_said_when_the_last_question_was_on_it():
+    from mlsd.interview.phrasing import offline_message
+    from mlsd.interview.policy import Action
+    probe = Action(kind="probe", target_phase="features", question="Which features come from the route?")
+    fresh = {offline_message(probe, turn, continuing=False) for turn in range(8)}
+    assert fresh and not any("Staying on" in m for m in fresh)
+    assert any("Staying on features" in offline_message(probe, turn) for turn in range(8))
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

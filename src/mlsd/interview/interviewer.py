@@ -156,7 +156,9 @@ class Interviewer:
         """Phrase the action (streamed through the LLM when there is one) and commit the turn."""
         turns = self.turns()
         previous = next((t["content"] for t in reversed(turns) if t["role"] == "interviewer"), "")
-        fallback = offline_message(action, len(turns), previous)
+        asked = self.state.asked_phases  # this action's phase is already the last entry
+        fallback = offline_message(action, len(turns), previous,
+                                   continuing=len(asked) >= 2 and asked[-2] == action.target_phase)
         parts: list[str] = []
         self._llm_cut = False
         words = self._llm_words(action, turns, fallback)

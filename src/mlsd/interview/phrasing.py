@@ -35,13 +35,16 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
     surface = [s for s in (_surface(text, t) for t in found[:2]) if s]
     if surface:
         return " and ".join(dict.fromkeys(surface))
-    run, best = [], []
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", text):
-        if word.lower() in STOPWORDS or len(word) < 3:
-            best, run = (run if len(run) > len(best) else best), []
-        else:
-            run.append(word)
-    best = run if len(run) > len(best) else best
+    best: list[str] = []
+    # A run never crosses punctuation: "prep time at restaurant + courier travel. metric MAE" gives
+    # "courier travel", not "restaurant courier travel metric".
+    for span in re.split(r"[^\w\s'-]+|\s-\s", text):
+        run: list[str] = []
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", span) + [""]:
+            if not word or word.lower() in STOPWORDS or len(word) < 3:
+                best, run = (run if len(run) > len(best) else best), []
+            else:
+                run.append(word)
     return " ".join(best[:4]) if len(best) >= 2 else ""
 
 
@@ -83,12 +86,15 @@ def named_gaps(action: Action) -> str:
     return ", ".join(said)
 
 
-def offline_message(action: Action, turn: int = 0, previous: str = "") -> str:
-    """The action in words; `turn` rotates the openers and none starts like `previous` did."""
+def offline_message(action: Action, turn: int = 0, previous: str = "", continuing: bool = True) -> str:
+    """The action in words; `turn` rotates the openers and none starts like `previous` did. `continuing`:
+    the last question was on this phase too ("Staying on data…" is only said then)."""
     phase = phase_title(action.target_phase).lower() if action.target_phase else ""
     if action.kind in OPENERS:
         gaps = named_gaps(action) if action.gaps else phase
         options = OPENERS[action.kind] if action.kind != "close_gaps" or not action.gaps else OPENERS["close_gaps"][:1]
+        if not continuing:
+            options = tuple(o for o in options if not o.startswith("Staying on"))
         if action.kind == "close_gaps" and not action.gaps:
             options = OPENERS["close_gaps"][1:]
         texts = [o.format(phase=phase, q=action.question, gaps=gaps) for o in options]

@@ -143,6 +143,8 @@ def clarification(state: InterviewState, problem: Problem, reading: Reading) -> 
         return None
     by_id = {f.id: f.fact for f in problem.hidden_spec}
     lines = [by_id[f] for f in reading.facts]
+    if reading.facts and all(f in state.revealed for f in reading.facts):
+        lines.insert(0, "As I said:")  # asked again: a person would say so rather than recite it fresh
     if reading.unmatched_questions:
         lines.append("The rest isn't specified: state an assumption." if lines else
                      "That isn't specified — make a reasonable assumption, say it out loud, and carry on.")

@@ -41,6 +41,7 @@ class JudgedText:
     generic_phases: set[str]
     labels: dict[str, str] | None = None  # written answer / whole dialogue: present | absent | uncertain
     group: str = ""  # the dialogue a turn belongs to
+    texts: list[str] | None = None  # the units as written (for their signposts)
 
 
 def judge_text(model: JudgmentModel, text: str, context: str, **fields) -> JudgedText:
@@ -50,10 +51,10 @@ def judge_text(model: JudgmentModel, text: str, context: str, **fields) -> Judge
     distinct = [c for c in dict.fromkeys(contexts) if c]
     vectors = get_embedder().embed(texts + distinct) if texts else np.zeros((0, 384))
     judged = model.judge(vectors[: len(texts)], texts)
-    topics = dict(zip(distinct, model.judge(vectors[len(texts):], distinct).topic)) if distinct else {}
+    topics = dict(zip(distinct, model.context_topics(vectors[len(texts):], distinct))) if distinct else {}
     topic = np.vstack([topics.get(c, np.zeros(len(PHASE_IDS))) for c in contexts]) if texts else np.zeros((0, 8))
     return JudgedText(phases=judged.phases, content=judged.content, generic=judged.generic, topic=topic,
-                      has_context=np.array([bool(c) for c in contexts], dtype=bool), **fields)
+                      has_context=np.array([bool(c) for c in contexts], dtype=bool), texts=texts, **fields)
 
 
 def judge_dialogues(model: JudgmentModel, dialogues) -> list[JudgedText]:
@@ -75,12 +76,12 @@ def judge_answers(model: JudgmentModel, answers) -> list[JudgedText]:
 
 
 def combined(item: JudgedText, context: Context) -> np.ndarray:
-    if not item.has_context.any():
-        return item.phases
+    """The units' phases with their context applied, as the engine does it (signposts last)."""
     out = item.phases.copy()
     rows = item.has_context
-    out[rows] = context.apply(item.phases[rows], item.content[rows], item.topic[rows])
-    return out
+    if rows.any():
+        out[rows] = context.apply(item.phases[rows], item.content[rows], item.topic[rows])
+    return JudgmentModel.signposted(out, item.content, item.texts) if item.texts else out
 
 
 def best(item: JudgedText, context: Context) -> np.ndarray:

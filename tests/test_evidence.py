@@ -105,3 +105,23 @@ def test_wrapping_an_answer_does_not_change_what_it_covers():
     assert "\n" in wrapped
     covered = {p for p, e in engine.analyze([(0, text)]).phases().items() if e.covered}
     assert covered and covered == {p for p, e in engine.analyze([(0, wrapped)]).phases().items() if e.covered}
+
+
+def test_a_sentence_that_names_its_phase_first_is_read_under_that_name():
+    from mlsd.evidence.segmentation import named_phase, signpost
+    assert signpost("For monitoring we'd track the report rates daily") == "For monitoring"
+    assert signpost("feats: velocity, amount, device age") == "feats"
+    assert signpost("On the serving side, scores are precomputed") == "On the serving side"
+    assert signpost("Data comes from impression logs") == ""  # a subject, not a label
+    assert signpost("For each user we compute a profile") == ""
+    assert [named_phase(p) for p in ("For monitoring", "feats", "On the serving side", "4. Serving", "Architecture")] \
+        == ["monitoring", "features", "serving", "serving", None]
+    engine = EvidenceEngine(load_rubric())
+    said = ("For monitoring we'd track the spam-report and not-spam rates per day and per sending domain, because "
+            "attackers adapt within days.")
+    question = "Now serving architecture: how do you keep classification within the latency budget?"
+    phases = engine.analyze([(0, said, question)]).phases()
+    assert phases["monitoring"].covered and not phases["serving"].covered
+    # a label in front of a deferral is still a deferral
+    skipped = engine.analyze([(0, "For monitoring, I'll skip it for now if that's ok.", question)]).phases()
+    assert not skipped["monitoring"].covered

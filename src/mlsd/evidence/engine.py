@@ -100,13 +100,14 @@ class EvidenceEngine:
         distinct = [c for c in dict.fromkeys(contexts) if c]
         vectors = get_embedder().embed(texts + distinct)
         judged = self.model.judge(vectors[: len(texts)], texts)
-        topics = dict(zip(distinct, self.model.judge(vectors[len(texts):], distinct).topic)) if distinct else {}
+        topics = dict(zip(distinct, self.model.context_topics(vectors[len(texts):], distinct))) if distinct else {}
         phases = judged.phases.copy()
         for kind, combiner in (("heading", self.model.heading), ("question", self.model.question)):
             rows = [i for i, (u, _) in enumerate(units) if contexts[i] and bool(u.heading) == (kind == "heading")]
             if rows:
                 topic = np.vstack([topics[contexts[i]] for i in rows])
                 phases[rows] = combiner.apply(judged.phases[rows], judged.content[rows], topic)
+        phases = self.model.signposted(phases, judged.content, [u.text for u, _ in units])
         return [JudgedUnit(u, vectors[i], phases[i], float(judged.content[i]), float(judged.asks[i]),
                            float(judged.generic[i]), float(judged.offtopic[i]), float(judged.acts[i, 3]),
                            float(judged.acts[i, 4]))

@@ -28,6 +28,7 @@ import numpy as np
 from mlsd.core.errors import ConfigError
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence.cues import CUE_NAMES, cue_matrix
+from mlsd.evidence.segmentation import named_phase, signpost
 
 MODEL_PATH = Path(__file__).parent / "data" / "judgment_model.json"
 ACTS: tuple[str, ...] = ("design", "assume", "clarify", "defer", "meta", "offtopic")
@@ -149,6 +150,29 @@ class JudgmentModel:
             rest += 1 / (1 + np.exp(-out[:, N_ACTS:]))
         k = len(self.members)
         return Judgments(acts / k, rest[:, :N_PHASES] / k, rest[:, N_PHASES] / k)
+
+    def context_topics(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+        """(n, 8) what each context (a heading, a signpost, the interviewer's question) is about. A context
+        that is nothing but a phase's name ("Monitoring", "On the serving side") names that phase outright;
+        the network, fitted on sentences, reads such two-word phrases only faintly."""
+        topics = self.judge(vectors, texts).topic if len(texts) else np.zeros((0, N_PHASES))
+        for i, text in enumerate(texts):
+            phase = named_phase(text)
+            if phase:
+                topics[i] = np.eye(N_PHASES)[PHASE_IDS.index(phase)]
+        return topics
+
+    @staticmethod
+    def signposted(phases: np.ndarray, content: np.ndarray, texts: list[str]) -> np.ndarray:
+        """A unit that opens by naming its phase ("For monitoring we'd track…", "feats: velocity, amount") is
+        about that phase as surely as it is design content: the candidate said so."""
+        out = phases.copy()
+        for i, text in enumerate(texts):
+            phase = named_phase(signpost(text))
+            if phase:
+                j = PHASE_IDS.index(phase)
+                out[i, j] = max(out[i, j], content[i])
+        return out
 
     # -- the file ---------------------------------------------------------------------------------------
     def to_dict(self) -> dict:

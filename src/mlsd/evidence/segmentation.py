@@ -31,6 +31,48 @@ _STUB = re.compile(r"^\W*(tbd|todo|n/?a|none|tba|\?+|\.\.\.|-+|placeholder|comin
 # An empty template slot: "Offline metrics: TBD", "- Labels:", "Serving: ?" — a label with nothing after it.
 _EMPTY_SLOT = re.compile(r"^[^:]{1,60}:\s*(?:(?:tbd|todo|n/?a|none|tba|\?+|\.\.\.|-+|placeholder|coming soon)\W*)?$", re.I)
 
+# A sentence that names its phase before saying anything ("For monitoring we'd track…", "On the serving
+# side, …", "feats: velocity, amount", "Eval — backtest on last month") is the candidate's own inline
+# heading: the phrase becomes the unit's context, as a heading line above it would (a written answer's
+# section heading is no stronger a signal than this). Only the phrase is matched here; which phase it
+# names is the judgment's reading of it.
+PHASE_NAMES = {
+    "problem_definition": r"problem(?: definition)?|goals?|objectives?|business goals?|requirements|scope|framing|"
+                          r"success metrics?",
+    "data": r"(?:training )?data|labels?|label(?:l)?ing|datasets?",
+    "features": r"features?|feats|feature engineering",
+    "modeling": r"models?|model(?:l)?ing",
+    "evaluation": r"evaluation|evals?|offline (?:eval(?:uation)?|metrics)|online (?:eval(?:uation)?|testing)|a/b testing|"
+                  r"experiments?",
+    "serving": r"serving(?: architecture)?|deployment|inference",
+    "scalability": r"scal(?:e|ing|ability)|capacity|throughput",
+    "monitoring": r"monitoring|maintenance|observability|alerting|retraining",
+}
+_PHASE_WORDS = "(?:" + "|".join(PHASE_NAMES.values()) + ")"
+_NAMES = [(phase, re.compile(rf"^(?:(?:for|on|as for|regarding|re|in terms of|about)\s+)?(?:the\s+)?(?:{words})"
+                              rf"(?:\s+(?:side|part|piece|stage|phase|front|wise))?$", re.I))
+          for phase, words in PHASE_NAMES.items()]
+
+
+def named_phase(phrase: str) -> str | None:
+    """The phase a heading or signpost is nothing but the name of ("Monitoring", "On the serving side")."""
+    bare = _NUMBERING.sub("", phrase.strip(" \t*_-•>#:")).strip()
+    return next((phase for phase, pattern in _NAMES if pattern.match(bare)), None)
+
+
+_SIGNPOST = re.compile(
+    rf"^\W*(?:(?:for|on|as for|regarding|re|in terms of|about)\s+(?:the\s+)?{_PHASE_WORDS}"
+    rf"(?:\s+(?:side|part|piece|stage|phase|front|wise))?(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
+    rf"my|our|it'?s|there'?s)\b)|{_PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",
+    re.I)
+
+
+def signpost(text: str) -> str:
+    """The phase-naming phrase a unit opens with ("For monitoring"), or ""."""
+    match = _SIGNPOST.match(text)
+    return match.group(0).strip(" \t*_-•>") if match else ""
+
+
 @dataclass(frozen=True)
 class Unit:
     """A sentence-sized, verbatim slice of one turn: content[start:end] == text."""
@@ -73,7 +115,7 @@ def segment(turn: int, content: str) -> list[Unit]:
             return
         units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(text)),
                           question=text.rstrip().endswith("?"), injection=looks_like_injection(text),
-                          heading=heading))
+                          heading=signpost(text) or heading))
 
     def flush() -> None:
         if run:

@@ -41,7 +41,7 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
     for span in re.split(r"[^\w\s'-]+|\s-\s", text):
         run: list[str] = []
         for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", span) + [""]:
-            if not word or word.lower() in STOPWORDS or len(word) < 3:
+            if not word or word.lower() in STOPWORDS or len(word) < 3 or "'" in word:  # "we'd", "it's"
                 best, run = (run if len(run) > len(best) else best), []
             else:
                 run.append(word)

@@ -87,12 +87,13 @@ COMMITTED = {
 
 def test_a_skipped_phase_is_targeted_by_the_next_follow_ups(store):
     iv = Interviewer.start(store, problem_id="bank_fraud_detection")
-    iv.respond(PROBLEM_DEF)
-    iv.respond(MODELING)
-    r = iv.respond(EVALUATION)
+    first = iv.respond(PROBLEM_DEF)
+    assert (first.action, first.target_phase) == ("move_on", "data")
+    r = iv.respond(MODELING)  # past data and features without a word on them
     assert (r.action, r.target_phase) == ("ask_skipped", "data")
-    r2 = iv.respond("Let me think about that.")
-    assert r2.target_phase == "data"
+    r2 = iv.respond(EVALUATION)
+    # the other skipped gap next: never a third question in a row on data
+    assert (r2.action, r2.target_phase) == ("ask_skipped", "features")
 
 
 def test_no_question_is_repeated_in_a_30_turn_replay(store):
@@ -408,6 +409,20 @@ def test_staying_on_a_phase_is_only_said_when_the_last_question_was_on_it():
     fresh = {offline_message(probe, turn, continuing=False) for turn in range(8)}
     assert fresh and not any("Staying on" in m for m in fresh)
     assert any("Staying on features" in offline_message(probe, turn) for turn in range(8))
+
+
+def test_the_requirement_change_waits_for_a_design_to_change(store):
+    from mlsd.interview.policy import reached
+    iv = Interviewer.start(store, problem_id="spam_email_filter")  # its change comes after evaluation
+    early = iv.respond("The task is to classify each incoming message as spam, phishing or legitimate before it "
+                       "lands in the inbox. I'd aim for a false positive rate under one in ten thousand and measure "
+                       "success by the share of spam caught.")
+    assert early.action != "requirement_change"
+    state = iv.state.model_copy(deep=True)
+    state.coverage.update({"problem_definition": 0.9, "evaluation": 0.9})
+    assert not reached(state, "evaluation")  # metrics alone: nothing designed before evaluation
+    state.coverage.update({"data": 0.9, "modeling": 0.9})
+    assert reached(state, "evaluation")
 
 
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():

@@ -27,11 +27,16 @@ OPENERS = {
 }
 
 
+# Technique terms that name what the candidate is doing, not a choice they made: "Got it, assume." says nothing.
+NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "requirements"}
+
+
 def key_phrase(text: str, phase_index: int | None = None) -> str:
     """A few words of the candidate's own: the techniques they named (for the phase when given), else the
     longest run of content words in what they said ("step-up authentication", "three actions")."""
     terms = technique_terms(text)
     found = sorted(terms[phase_index] if phase_index is not None else set().union(*terms), key=len, reverse=True)
+    found = [t for t in found if t not in NOT_A_CHOICE]
     surface = [s for s in (_surface(text, t) for t in found[:2]) if s]
     if surface:
         return " and ".join(dict.fromkeys(surface))

@@ -216,6 +216,14 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
     return wrap_up(state, problem, "That's the gaps I wanted to ask about. Thanks.")
 
 
+def reached(state: InterviewState, phase: str) -> bool:
+    """The candidate has laid out the design up to `phase`: it is covered, and so are at least half the
+    phases before it. A curveball lands on a design; success metrics stated in the second turn cover
+    evaluation but are no design to change yet."""
+    before = PHASE_IDS[:PHASE_IDS.index(phase)]
+    return state.covered(phase) and sum(state.covered(p) for p in before) >= (len(before) + 1) // 2
+
+
 def closed_since(state: InterviewState, phase: str) -> bool:
     """A gap named after "I'm done" that the candidate's answers have closed since: covered now when it
     was not, or gone into in depth when it was only mentioned."""
@@ -251,7 +259,7 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if action:
         return action
     change = problem.requirement_change
-    if change and not state.requirement_change_done and state.covered(change.after_phase):
+    if change and not state.requirement_change_done and reached(state, change.after_phase):
         return Action(kind="requirement_change", target_phase=change.after_phase, question=change.text)
     exhausted: set[str] = set()  # phases with no question left
     current, unanswered = reading.dominant or state.current_phase, not reading.phases and not reading.declined

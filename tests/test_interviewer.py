@@ -425,6 +425,15 @@ def test_the_requirement_change_waits_for_a_design_to_change(store):
     assert reached(state, "evaluation")
 
 
+def test_a_fact_told_between_two_questions_on_a_phase_does_not_reset_the_run():
+    from mlsd.interview.pacing import streak
+    from mlsd.interview.policy import InterviewState
+    state = InterviewState(problem_id="demand_forecasting", asked_phases=["evaluation", "evaluation", None])
+    assert streak(state) == "evaluation"  # a third evaluation question would be the third in a row
+    state.asked_phases.append("features")
+    assert streak(state) is None
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

@@ -56,8 +56,10 @@ def closing_gaps(state, problem: Problem, limit: int = 4, thin: bool = True) -> 
 
 
 def streak(state) -> str | None:
-    """The phase of the last MAX_IN_A_ROW questions when they were all on one phase."""
-    recent = state.asked_phases[-MAX_IN_A_ROW:]
+    """The phase of the last MAX_IN_A_ROW questions when they were all on one phase. A reply that asks
+    about no phase (a clarification answered, a requirement change) does not break the run: three
+    questions on evaluation with a fact told in between are still three in a row to the candidate."""
+    recent = [p for p in state.asked_phases if p is not None][-MAX_IN_A_ROW:]
     return recent[0] if len(recent) == MAX_IN_A_ROW and recent[0] and len(set(recent)) == 1 else None
 
 

@@ -434,6 +434,14 @@ def test_a_fact_told_between_two_questions_on_a_phase_does_not_reset_the_run():
     assert streak(state) is None
 
 
+def test_asking_the_interviewer_which_design_to_pick_is_a_plea_for_help_not_a_clarification(store):
+    mock = Interviewer.start(store, problem_id="credit_risk_scoring", mode="mock")
+    r = mock.respond("what model would you use?")
+    assert r.action != "clarify" and mock.state.revealed == [] and "can't give hints" in r.message
+    practice = Interviewer.start(store, problem_id="credit_risk_scoring", mode="practice")
+    assert practice.respond("what model would you use?").action == "hint"
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

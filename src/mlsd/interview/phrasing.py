@@ -36,7 +36,7 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
     longest run of content words in what they said ("step-up authentication", "three actions")."""
     terms = technique_terms(text)
     found = sorted(terms[phase_index] if phase_index is not None else set().union(*terms), key=len, reverse=True)
-    found = [t for t in found if t not in NOT_A_CHOICE]
+    found = [t for t in found if t not in NOT_A_CHOICE and t.split()[-1] not in STOPWORDS]  # not "number of"
     surface = [s for s in (_surface(text, t) for t in found[:2]) if s]
     if surface:
         return " and ".join(dict.fromkeys(surface))

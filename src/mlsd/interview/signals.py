@@ -13,7 +13,10 @@ from typing import Literal
 
 EndSignal = Literal["done", "stop"]
 
-_HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you help|give me a clue)\b", re.I)
+_HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you help|give me a clue)\b"
+                   # the interviewer's own design choice asked for: "what model would you use?"
+                   r"|\b(?:what|which)\b[^.?!]{0,40}\b(?:would|do|should) you (?:use|pick|choose|recommend|suggest|prefer|"
+                   r"go with|do)\b|\bwhat do you (?:think|suggest|recommend) (?:i|we) (?:should|use)\b", re.I)
 _MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b", re.I)
 
 _STOP = re.compile(
@@ -29,7 +32,7 @@ _DONE = re.compile(
     r"\bi('?m| am) (done|finished|finish)\b|\bi (have|'?ve) (finish|finished)\b|\bmy design is finish|"
     r"\b(that|this|i'?ve|i have) covers? (it|everything|evrything|my design|the design|all)\b|"
     r"\b(should|would) cover everything\b|\bi'?ve covered (it all|everything|evrything|what i wanted|all)\b|\bi (think |believe |belive )?(i'?ve |i have |i )?covered (it all|everything|evrything|"
-    r"what i wanted|all)\b|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
+    r"what i wanted|all)\b|\bi (think |believe )?(i'?ve |i have |i )?covered it\W*$|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
     r"\b(don'?t|do not) have anything (else|more|further)|\bgot nothing (more|else|further)|\bthat'?s all i('?ve| have)? got\b|"
     r"\bthose are all the\b|\b(that'?s|that is|this is|there'?s|you have|that gives you) the whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
     r"\bthink (that'?s|i'?m) (it|done)\b)", re.I)

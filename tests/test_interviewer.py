@@ -442,6 +442,17 @@ def test_asking_the_interviewer_which_design_to_pick_is_a_plea_for_help_not_a_cl
     assert practice.respond("what model would you use?").action == "hint"
 
 
+def test_asking_leave_to_come_back_later_is_not_a_clarifying_question(store):
+    from mlsd.interview.clarify import question_parts
+    assert question_parts("Should I go on to serving?") == []
+    assert question_parts("Is it ok if I assume 1,000 QPS?") != []  # this one does ask for a fact
+    iv = Interviewer.start(store, problem_id="search_ranking")
+    iv.respond("I'll treat it as learning to rank over 1,000 retrieved candidates per query, optimising purchases "
+               "per search session.")
+    r = iv.respond("Honestly I'd rather not go deep on labels yet, can we come back to that?")
+    assert r.action != "clarify" and "specified" not in r.message
+
+
 def test_the_words_of_a_question_pick_the_fact_meaning_alone_confuses():
     from mlsd.content.problems import get_problem
     from mlsd.interview import clarify

@@ -47,6 +47,11 @@ _STATEMENT_END = re.compile(r"[.!]\W*$")
 _TENTATIVE = re.compile(r"^\W*(?:probably|maybe|perhaps|possibly|i guess|i think|i suppose|i'?d|i would|i'?ll|we'?d|"
                         r"we would|we could|we can|we'?ll|so we'?d)\b", re.I)
 _SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)", re.I)
+# A question about the interview's own course ("can we come back to that?", "should I go on to serving?")
+# asks the interviewer for leave, not for a fact. ("Is it ok if I assume 1,000 QPS?" does ask for one.)
+_ABOUT_THE_INTERVIEW = re.compile(
+    r"\b(?:can|could|may|shall) (?:we|i) (?:come back|return|skip|move on|go back|park|leave|start|continue|focus|"
+    r"talk about \w+ later)\b|\b(?:should|shall) i\b|\b(?:do|would) you (?:want|like) me to\b|\bwant me to\b", re.I)
 _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
 
 
@@ -63,6 +68,8 @@ def question_parts(text: str) -> list[str]:
 def _questions_in(piece: str) -> list[str]:
     if _CONFIRMATION.search(piece) and len(piece.split()) < 12:
         return []  # "The analysts review flagged cases, right?" confirms context; it asks for no fact
+    if _ABOUT_THE_INTERVIEW.search(piece):
+        return []
     need = _NEED_LEAD.search(piece)
     if _STATEMENT_END.search(piece) and not (need or _ASKING.search(piece)):
         return []

@@ -440,6 +440,8 @@ def test_asking_the_interviewer_which_design_to_pick_is_a_plea_for_help_not_a_cl
     assert r.action != "clarify" and mock.state.revealed == [] and "can't give hints" in r.message
     practice = Interviewer.start(store, problem_id="credit_risk_scoring", mode="practice")
     assert practice.respond("what model would you use?").action == "hint"
+    from mlsd.interview.signals import is_hint_request
+    assert not is_hint_request("Which scoring system do you use today?")  # about the company: a clarification
 
 
 def test_asking_leave_to_come_back_later_is_not_a_clarifying_question(store):

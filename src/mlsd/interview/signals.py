@@ -14,9 +14,11 @@ from typing import Literal
 EndSignal = Literal["done", "stop"]
 
 _HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you help|give me a clue)\b"
-                   # the interviewer's own design choice asked for: "what model would you use?"
-                   r"|\b(?:what|which)\b[^.?!]{0,40}\b(?:would|do|should) you (?:use|pick|choose|recommend|suggest|prefer|"
-                   r"go with|do)\b|\bwhat do you (?:think|suggest|recommend) (?:i|we) (?:should|use)\b", re.I)
+                   # the interviewer's own design choice asked for: "what model would you use?" ("which database do
+                   # you use today?" asks about the company, a clarifying question)
+                   r"|\b(?:what|which)\b[^.?!]{0,40}\b(?:(?:would|should) you (?:use|pick|choose|recommend|suggest|"
+                   r"prefer|go with)|do you (?:recommend|suggest|prefer))\b"
+                   r"|\bwhat do you (?:think|suggest|recommend) (?:i|we) (?:should|use)\b", re.I)
 _MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b", re.I)
 
 _STOP = re.compile(

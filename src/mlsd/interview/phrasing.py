@@ -41,8 +41,8 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
     if surface:
         return " and ".join(dict.fromkeys(surface))
     best: list[str] = []
-    # A run never crosses punctuation: "prep time at restaurant + courier travel. metric MAE" gives
-    # "courier travel", not "restaurant courier travel metric".
+    # A run never crosses punctuation: "prep time at restaurant + courier travel. metric" gives "prep time"
+    # (the first of the longest runs), not "restaurant courier travel metric".
     for span in re.split(r"[^\w\s'-]+|\s-\s", text):
         run: list[str] = []
         for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", span) + [""]:

@@ -34,8 +34,8 @@ _EMPTY_SLOT = re.compile(r"^[^:]{1,60}:\s*(?:(?:tbd|todo|n/?a|none|tba|\?+|\.\.\
 # A sentence that names its phase before saying anything ("For monitoring we'd track…", "On the serving
 # side, …", "feats: velocity, amount", "Eval — backtest on last month") is the candidate's own inline
 # heading: the phrase becomes the unit's context, as a heading line above it would (a written answer's
-# section heading is no stronger a signal than this). Only the phrase is matched here; which phase it
-# names is the judgment's reading of it.
+# section heading is no stronger a signal than this). `named_phase` says which phase such a phrase, or a
+# heading that is nothing but a phase's name, names.
 PHASE_NAMES = {
     "problem_definition": r"problem(?: definition)?|goals?|objectives?|business goals?|requirements|scope|framing|"
                           r"success metrics?",
@@ -49,8 +49,9 @@ PHASE_NAMES = {
     "monitoring": r"monitoring|maintenance|observability|alerting|retraining",
 }
 _PHASE_WORDS = "(?:" + "|".join(PHASE_NAMES.values()) + ")"
-_NAMES = [(phase, re.compile(rf"^(?:(?:for|on|as for|regarding|re|in terms of|about)\s+)?(?:the\s+)?(?:{words})"
-                              rf"(?:\s+(?:side|part|piece|stage|phase|front|wise))?$", re.I))
+_LEAD = r"(?:for|on|as for|regarding|re|in terms of|about)\s+"  # "For monitoring", "On the serving side"
+_PART = r"(?:\s+(?:side|part|piece|stage|phase|front|wise))?"  # "serving side", "data part"
+_NAMES = [(phase, re.compile(rf"^(?:{_LEAD})?(?:the\s+)?(?:{words}){_PART}$", re.I))
           for phase, words in PHASE_NAMES.items()]
 
 
@@ -61,8 +62,7 @@ def named_phase(phrase: str) -> str | None:
 
 
 _SIGNPOST = re.compile(
-    rf"^\W*(?:(?:for|on|as for|regarding|re|in terms of|about)\s+(?:the\s+)?{_PHASE_WORDS}"
-    rf"(?:\s+(?:side|part|piece|stage|phase|front|wise))?(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
+    rf"^\W*(?:{_LEAD}(?:the\s+)?{_PHASE_WORDS}{_PART}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
     rf"my|our|it'?s|there'?s)\b)|{_PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",
     re.I)
 

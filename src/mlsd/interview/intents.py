@@ -60,10 +60,6 @@ def closest(vector: np.ndarray) -> tuple[str, float, float]:
     return kinds[best], float(sims[best]), other
 
 
-def patterns_have_a_say(text: str) -> bool:
-    return has_end_wording(text) or is_hint_request(text) or is_model_answer_request(text)
-
-
 def by_meaning(units: list[JudgedUnit], similar: float = SIMILAR, margin: float = MARGIN) -> Intent | None:
     """The kind of the message's last unit when it is a short non-design line close to a prototype."""
     last = units[-1] if units else None
@@ -78,7 +74,8 @@ def by_meaning(units: list[JudgedUnit], similar: float = SIMILAR, margin: float 
 def read_intents(text: str, units: list[JudgedUnit], similar: float = SIMILAR,
                  margin: float = MARGIN) -> tuple[Intent | None, bool, bool]:
     """(end signal: "done" | "stop" | None, asks for a hint, asks for the model answer) of one message."""
-    if patterns_have_a_say(text):
-        return end_signal(text), is_hint_request(text), is_model_answer_request(text)
+    hint, model_answer = is_hint_request(text), is_model_answer_request(text)
+    if hint or model_answer or has_end_wording(text):  # the patterns have a say: their verdict stands
+        return end_signal(text), hint, model_answer
     kind = by_meaning(units, similar, margin)
     return (kind if kind in ("done", "stop") else None), kind == "hint", kind == "model_answer"

@@ -485,3 +485,47 @@ def test_after_im_done_the_gaps_come_first_then_phases_mentioned_only_once():
     # the wrap-up names as gaps only what was not covered at all
     message = wrap_up(state, problem, "Thanks.").question
     assert "monitoring" in message and "data" not in message
+
+
+def test_asked_to_repeat_the_interviewer_says_the_last_question_again_and_asks_nothing_new(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    first = iv.respond("sorry, what was the question?")  # before any follow-up: the problem itself
+    assert first.action == "repeat" and FRAUD.statement in first.message and iv.state.revealed == []
+    asked = iv.respond(MODELING)
+    question = iv.state.last_action.question
+    asked_before, phases_before = list(iv.state.asked), list(iv.state.asked_phases)
+    again = iv.respond("Sorry, I didn't catch that.")
+    assert again.action == "repeat" and question in again.message and again.message != asked.message
+    assert iv.state.asked == asked_before  # not a new question: the gaps and pacing are where they were
+    assert iv.state.asked_phases == phases_before + [None]
+    nxt = iv.respond("Ah ok. I'd calibrate the scores with isotonic regression on a recent month of data.")
+    assert nxt.action != "repeat" and iv.state.last_action.question != question
+
+
+def test_a_repeat_request_is_a_short_message_that_says_nothing_else():
+    from mlsd.interview.signals import is_repeat_request
+    for text in ("sorry what was the question", "Could you repeat that?", "come again?", "pardon?",
+                 "I missed the question, sorry", "can you rephrase the question", "I don't understand the question"):
+        assert is_repeat_request(text), text
+    for text in ("We repeat the training every week.", "sorry, let me restate: we rank by predicted CTR",
+                 "Sorry, what was the question? Anyway I'd shard the feature store by card id and replicate it twice"):
+        assert not is_repeat_request(text), text
+
+
+def test_a_change_that_asks_its_own_question_is_not_followed_by_a_second_one():
+    from mlsd.interview.phrasing import offline_message
+    from mlsd.interview.policy import Action, change_question
+    rag = get_problem("document_qa_rag").requirement_change.text
+    assert rag.rstrip().endswith("?")
+    said = offline_message(Action(kind="requirement_change", target_phase="modeling", question=change_question(rag)))
+    assert said.count("?") == rag.count("?") and "How does your design change" not in said
+    assert change_question("Fraud moves to instant transfers.").endswith("How does your design change?")
+
+
+def test_a_question_after_a_dash_continues_the_sentence():
+    from mlsd.interview.phrasing import after_dash, offline_message
+    from mlsd.interview.policy import Action
+    move = Action(kind="move_on", target_phase="data", question="What labels do you have?")
+    said = {offline_message(move, turn) for turn in range(5)}
+    assert "Turning to data — what labels do you have?" in said and not any("— What" in m for m in said)
+    assert after_dash("I'd ask about PR-AUC.") == "I'd ask about PR-AUC." and after_dash("PR-AUC or ROC?") == "PR-AUC or ROC?"

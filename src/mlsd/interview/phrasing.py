@@ -18,10 +18,10 @@ from mlsd.interview.policy import Action, and_list
 ACKS = ("You mentioned {x}.", "OK — {x}.", "Noted: {x}.", "Right, {x}.", "Got it, {x}.")
 OPENERS = {
     "move_on": ("Let's move on to {phase}. {q}", "Switching to {phase}: {q}", "Next, {phase}. {q}",
-                "Turning to {phase} — {q}", "Now {phase}: {q}"),
+                "Turning to {phase} — {q_low}", "Now {phase}: {q}"),
     "ask_skipped": ("You haven't said much about {phase} yet. {q}", "Let's go back to {phase}, which we skipped. {q}",
                     "One gap so far is {phase}. {q}", "Before we go further, {phase}: {q}"),
-    "probe": ("{q}", "Going one level deeper: {q}", "Staying on {phase} for a moment — {q}", "Let me push on that: {q}"),
+    "probe": ("{q}", "Going one level deeper: {q}", "Staying on {phase} for a moment — {q_low}", "Let me push on that: {q}"),
     "close_gaps": ("Before we wrap up: {gaps}. Let's take {phase} first: {q}",
                    "Next gap: {phase}. {q}", "And {phase}: {q}", "One more: {phase}. {q}"),
 }
@@ -76,6 +76,15 @@ def mid_sentence(phrase: str, text: str) -> str:
     return phrase[0].lower() + phrase[1:]
 
 
+def after_dash(sentence: str) -> str:
+    """A sentence continuing ours after a dash: "— how would you…", not "— How would you…". "I", acronyms
+    and words with inner capitals ("PR-AUC", "XGBoost") keep theirs."""
+    first = sentence.split(" ", 1)[0]
+    if not first[:1].isupper() or first[1:] != first[1:].lower() or re.match(r"I\b", first):
+        return sentence
+    return sentence[0].lower() + sentence[1:]
+
+
 def first_words(text: str, n: int = 4) -> str:
     return " ".join(re.findall(r"[a-z0-9']+", text.lower())[:n])
 
@@ -102,10 +111,12 @@ def offline_message(action: Action, turn: int = 0, previous: str = "", continuin
             options = tuple(o for o in options if not o.startswith("Staying on"))
         if action.kind == "close_gaps" and not action.gaps:
             options = OPENERS["close_gaps"][1:]
-        texts = [o.format(phase=phase, q=action.question, gaps=gaps) for o in options]
+        texts = [o.format(phase=phase, q=action.question, q_low=after_dash(action.question), gaps=gaps)
+                 for o in options]
     elif action.kind == "requirement_change":
-        ask = "" if "how does your design change" in action.question.lower() else " How does your design change?"
-        texts = [f"A change in requirements: {action.question}{ask}"]
+        texts = [f"A change in requirements: {action.question}"]
+    elif action.kind == "repeat":
+        texts = [f"Sure. {action.question}", f"Of course. {action.question}"]
     elif action.kind == "model_answer":
         texts = [f"Model answer outline for {phase}: {action.question}"]
     else:

@@ -7,14 +7,15 @@ reading always give the same action.
 
 Order of precedence each turn:
   1. "let's stop" or the time budget: wrap up (naming the biggest gaps) and offer the grade;
-  2. answer clarifying questions from the hidden spec: every fact asked for, "not specified" for the rest;
-  3. practice mode: hints (a ladder) and the model answer once the candidate has committed;
-  4. a new or changed diagram: a question about it (`diagram_review`: a missing piece, a component
+  2. "sorry, what was the question?": say the last question again, nothing else;
+  3. answer clarifying questions from the hidden spec: every fact asked for, "not specified" for the rest;
+  4. practice mode: hints (a ladder) and the model answer once the candidate has committed;
+  5. a new or changed diagram: a question about it (`diagram_review`: a missing piece, a component
      connected to nothing, a bottleneck, a component without a reason), unless all were asked;
-  5. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then any
+  6. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then any
      phase covered by one passing mention, then wrap up;
-  6. introduce the requirement change once its phase is covered;
-  7. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
+  7. introduce the requirement change once its phase is covered;
+  8. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
      important gap; never more than two questions in a row on one phase unless the candidate goes deeper.
 A question is never repeated, and never asked when the candidate has already made its point.
 """
@@ -35,7 +36,7 @@ from mlsd.interview.diagram_review import DiagramReading
 from mlsd.interview.pacing import closing_gaps, next_target
 
 ActionKind = Literal["open", "clarify", "probe", "ask_skipped", "move_on", "requirement_change", "hint",
-                     "model_answer", "close_gaps", "wrap_up", "diagram"]
+                     "model_answer", "close_gaps", "wrap_up", "diagram", "repeat"]
 COVERED = 0.5  # coverage probability above which a phase counts as covered
 ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open", "diagram")
 
@@ -107,6 +108,7 @@ class Reading:
     declined: bool = False  # "let's skip that", "pass": no answer to the last question, on purpose
     hint: bool = False
     model_answer: bool = False
+    repeat: bool = False  # "sorry, what was the question?": say the last question again
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers
@@ -136,6 +138,20 @@ def ask(state, problem, kind: ActionKind, phase: str, generic: GenericGuide, rea
     if q and kind == "move_on" and state.asked_phases and state.asked_phases[-1] == phase:
         kind = "probe"  # already on this phase: a follow-up, not "let's move on to" it again
     return Action(kind=kind, target_phase=phase, question=q) if q else None
+
+
+def change_question(text: str) -> str:
+    """The requirement change as said: its text, asking how the design changes unless it asks already."""
+    return text if text.rstrip().endswith("?") else f"{text} How does your design change?"
+
+
+def repeat(state: InterviewState, problem: Problem) -> Action:
+    """The last question again, as it was put (without its acknowledgement): no new question, no phase
+    counted as asked again. Before any question, the problem statement is the question."""
+    last = state.last_action
+    if last is None or not last.question:
+        return Action(kind="repeat", question=f"{problem.statement} Walk me through your design.")
+    return Action(kind="repeat", target_phase=last.target_phase, question=last.question)
 
 
 def clarification(state: InterviewState, problem: Problem, reading: Reading) -> Action | None:
@@ -242,7 +258,7 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return wrap_up(state, problem, "OK, let's stop here.")
     if state.elapsed_min(now) >= state.time_budget_min:
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
-    action = clarification(state, problem, reading)
+    action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
     if action:
         return action
     if state.mode == "practice":
@@ -260,7 +276,7 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return action
     change = problem.requirement_change
     if change and not state.requirement_change_done and reached(state, change.after_phase):
-        return Action(kind="requirement_change", target_phase=change.after_phase, question=change.text)
+        return Action(kind="requirement_change", target_phase=change.after_phase, question=change_question(change.text))
     exhausted: set[str] = set()  # phases with no question left
     current, unanswered = reading.dominant or state.current_phase, not reading.phases and not reading.declined
     target = next_target(state, problem, current, reading.deepened, now, unanswered=unanswered)

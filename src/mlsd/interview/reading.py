@@ -2,8 +2,8 @@
 
 The evidence engine judges the turn's units (in the context of the interviewer's last question);
 this module turns that into the `Reading` the policy decides on: the phases the turn covers, the
-hidden-spec facts it asks for, whether it says "I'm done" or "let's stop", declines to answer, or
-asks for a hint — and a check that a question's point has not been made already.
+hidden-spec facts it asks for, whether it says "I'm done" or "let's stop", declines to answer, asks
+for a hint or to hear the last question again — and a check that a question's point has not been made already.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
-from mlsd.interview.signals import is_refusal
+from mlsd.interview.signals import is_refusal, is_repeat_request
 from mlsd.knowledge.embeddings import get_embedder
 
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
@@ -30,10 +30,11 @@ class TurnReader:
 
     def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
              depth_after: dict[str, int]) -> Reading:
-        end, hint, model_answer = read_intents(text, judged)
-        meta = hint or model_answer
-        phases = [] if meta else self.engine.turn_phases(judged)
         content = max((u.content for u in judged), default=0.0)
+        repeat = is_repeat_request(text) and content < 0.5  # "sorry, what was the question?" and nothing more
+        end, hint, model_answer = (None, False, False) if repeat else read_intents(text, judged)
+        meta = hint or model_answer or repeat
+        phases = [] if meta else self.engine.turn_phases(judged)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
         rhetorical = self_answered(judged)
@@ -44,7 +45,7 @@ class TurnReader:
         return Reading(
             text=text, phases=phases, end=end,
             declined=(content < 0.5 and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
-            hint=hint, model_answer=model_answer,
+            hint=hint, model_answer=model_answer, repeat=repeat,
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,

@@ -57,6 +57,24 @@ _REFUSAL = re.compile(rf"^\W*(?:no+|nope|nah|not really|pass|i'?ll pass|i'?d rat
                       re.I)
 
 
+# A request to hear the last question again: "sorry, what was the question?", "could you repeat that?",
+# "I didn't catch that". Only a short message that says nothing else: "sorry, what was the question? Anyway,
+# I'd shard by user…" has moved on, and "what did you ask about latency" is a question of its own.
+_REPEAT = re.compile(
+    r"\b(?:what (?:was|is|were) (?:the|your|that) (?:last )?question|what did you (?:just )?(?:ask|say)|"
+    r"(?:repeat|rephrase|reword|say) (?:that|it|the question|your question|the last question)(?: again)?\b|"
+    r"(?:repeat|rephrase)\W*$|say (?:that|it) again|come again|"
+    r"(?:did ?n'?t|did not|couldn'?t|could not) (?:catch|get|hear|follow|understand) (?:that|it|you|the question|your question)|"
+    r"(?:missed|lost) (?:that|the question|your question|what you (?:asked|said))|^\W*(?:sorry|pardon)\W*$|"
+    r"i (?:do ?n'?t|do not) (?:understand|get) (?:the|your) question)", re.I)
+REPEAT_MAX_WORDS = 14
+
+
+def is_repeat_request(text: str) -> bool:
+    """The message asks to hear the interviewer's last question again, and says nothing else."""
+    return len(text.split()) <= REPEAT_MAX_WORDS and bool(_REPEAT.search(text))
+
+
 def is_refusal(text: str) -> bool:
     """The message declines the interviewer's question and says nothing else."""
     return bool(_REFUSAL.match(text.strip()))

@@ -10,6 +10,7 @@ from mlsd.cli import cli
 from mlsd.core.errors import LLMUnavailableError
 from mlsd.interview.interviewer import Interviewer
 from mlsd.content.problems import load_generic, get_problem
+from mlsd.core.phases import phase_title
 from mlsd.interview.sessions import SessionStore
 from mlsd.llm.testing import scripted_llm
 from mlsd.grading.transcript import parse_transcript
@@ -529,3 +530,43 @@ def test_a_question_after_a_dash_continues_the_sentence():
     said = {offline_message(move, turn) for turn in range(5)}
     assert "Turning to data — what labels do you have?" in said and not any("— What" in m for m in said)
     assert after_dash("I'd ask about PR-AUC.") == "I'd ask about PR-AUC." and after_dash("PR-AUC or ROC?") == "PR-AUC or ROC?"
+
+
+def test_a_model_answer_request_that_names_a_phase_gets_that_phase(store):
+    iv = Interviewer.start(store, problem_id="job_recommendations", mode="practice")
+    jobs = get_problem("job_recommendations")
+    iv.respond("ok. problem: rank open jobs for a member, goal is applications where the employer responds "
+               "positively, not clicks. jobs page online within 200ms, email digest nightly.")
+    assert iv.state.current_phase != "problem_definition"  # the interviewer has moved on
+    shown = iv.respond("show me the model answer for problem definition now")
+    assert shown.action == "model_answer" and shown.target_phase == "problem_definition"
+    assert jobs.model_answer["problem_definition"][:50] in shown.message
+    from mlsd.evidence.segmentation import phase_asked_about
+    assert phase_asked_about("model answer please") is None  # "model answer" itself names no phase
+    assert phase_asked_about("can I get a hint on the data part?") == "data"
+
+
+def test_what_do_you_mean_gets_the_question_again_with_its_phase(store):
+    iv = Interviewer.start(store, problem_id="visual_search")
+    iv.respond("The model would be an image embedding model with shoppers' photos and catalog images in the same "
+               "space, then nearest neighbour search, starting from a pretrained ViT fine-tuned with a contrastive loss.")
+    last = iv.state.last_action
+    again = iv.respond("what do you mean?")
+    assert again.action == "repeat" and last.question in again.message
+    assert phase_title(last.target_phase).lower() in again.message
+
+
+def test_the_requirement_change_is_never_the_first_follow_up_to_a_whole_design(store):
+    churn = get_problem("customer_churn_prediction")
+    iv = Interviewer.start(store, problem_id=churn.id)
+    essay = ("The business problem is retention: find subscribers likely to cancel in the next month so the retention "
+             "team can act, spending the discount budget where it changes the outcome. For data, I'd build weekly "
+             "snapshots of every subscriber, labelled by whether they cancelled in the 30 days after the snapshot. "
+             "Features: listening trends, skip rate, plan, tenure, price changes, payment failures and support "
+             "contacts. A gradient-boosted tree model is my first choice. I'd evaluate on later snapshots than the "
+             "training ones, with precision in the top 300,000 users, then a randomised holdout that gets no offer.")
+    first = iv.respond(essay)
+    assert iv.state.coverage[churn.requirement_change.after_phase] >= 0.5  # the change's phase is reached...
+    assert first.action != "requirement_change"  # ...but the design gets a question of its own first
+    second = iv.respond("Weekly batch scoring is enough: a Sunday job scores everyone into a table the campaign tool reads.")
+    assert second.action == "requirement_change"

@@ -61,6 +61,19 @@ def named_phase(phrase: str) -> str | None:
     return next((phase for phase, pattern in _NAMES if pattern.match(bare)), None)
 
 
+_NAMED_AFTER = re.compile(rf"\b(?:for|on|about|of|in|with)\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)
+
+
+def phase_asked_about(text: str) -> str | None:
+    """The phase a request names ("the model answer for problem definition", "a hint on the data part"):
+    only a name after a preposition counts, so "model answer" itself names no phase."""
+    for match in _NAMED_AFTER.finditer(text):
+        phase = named_phase(match.group(1))
+        if phase:
+            return phase
+    return None
+
+
 _SIGNPOST = re.compile(
     rf"^\W*(?:{_LEAD}(?:the\s+)?{_PHASE_WORDS}{_PART}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
     rf"my|our|it'?s|there'?s)\b)|{_PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",

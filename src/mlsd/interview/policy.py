@@ -109,6 +109,7 @@ class Reading:
     hint: bool = False
     model_answer: bool = False
     repeat: bool = False  # "sorry, what was the question?": say the last question again
+    asked_about: str | None = None  # the phase a hint or model-answer request names ("…for problem definition")
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers
@@ -151,7 +152,8 @@ def repeat(state: InterviewState, problem: Problem) -> Action:
     last = state.last_action
     if last is None or not last.question:
         return Action(kind="repeat", question=f"{problem.statement} Walk me through your design.")
-    return Action(kind="repeat", target_phase=last.target_phase, question=last.question)
+    phase = last.target_phase if last.kind in ASKING_KINDS else None  # a fact or a curveball names no phase
+    return Action(kind="repeat", target_phase=phase, question=last.question)
 
 
 def clarification(state: InterviewState, problem: Problem, reading: Reading) -> Action | None:
@@ -169,8 +171,8 @@ def clarification(state: InterviewState, problem: Problem, reading: Reading) -> 
 
 
 def practice_help(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide) -> Action | None:
-    target = reading.dominant or state.current_phase or next((p for p in PHASE_IDS if not state.covered(p)),
-                                                              "problem_definition")
+    target = reading.asked_about or reading.dominant or state.current_phase or next(
+        (p for p in PHASE_IDS if not state.covered(p)), "problem_definition")
     if reading.model_answer:
         if target in state.answered:  # the candidate has committed to an answer for this phase
             return Action(kind="model_answer", target_phase=target, question=problem.model_answer.get(target, ""))
@@ -266,7 +268,8 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         if action:
             return action
     elif reading.hint or reading.model_answer:
-        action = ask(state, problem, "probe", reading.dominant or state.current_phase or "problem_definition",
+        action = ask(state, problem, "probe",
+                     reading.asked_about or reading.dominant or state.current_phase or "problem_definition",
                      generic, reading)
         if action:
             action.preface = "In a mock interview I can't give hints or answers."
@@ -275,7 +278,8 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if action:
         return action
     change = problem.requirement_change
-    if change and not state.requirement_change_done and reached(state, change.after_phase):
+    # Not as the first follow-up: after a whole design in one message, an interviewer asks about it first.
+    if change and not state.requirement_change_done and state.asked and reached(state, change.after_phase):
         return Action(kind="requirement_change", target_phase=change.after_phase, question=change_question(change.text))
     exhausted: set[str] = set()  # phases with no question left
     current, unanswered = reading.dominant or state.current_phase, not reading.phases and not reading.declined

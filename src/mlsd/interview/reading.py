@@ -12,6 +12,7 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
+from mlsd.evidence.segmentation import phase_asked_about
 from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
@@ -46,6 +47,7 @@ class TurnReader:
             text=text, phases=phases, end=end,
             declined=(content < 0.5 and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
             hint=hint, model_answer=model_answer, repeat=repeat,
+            asked_about=phase_asked_about(text) if hint or model_answer else None,
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,

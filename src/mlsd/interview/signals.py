@@ -63,7 +63,7 @@ _REFUSAL = re.compile(rf"^\W*(?:no+|nope|nah|not really|pass|i'?ll pass|i'?d rat
 _REPEAT = re.compile(
     r"\b(?:what (?:was|is|were) (?:the|your|that) (?:last )?question|what did you (?:just )?(?:ask|say)|"
     r"(?:repeat|rephrase|reword|say) (?:that|it|the question|your question|the last question)(?: again)?\b|"
-    r"(?:repeat|rephrase)\W*$|say (?:that|it) again|come again|"
+    r"(?:repeat|rephrase)\W*$|say (?:that|it) again|come again|what do you mean\b|"
     r"(?:did ?n'?t|did not|couldn'?t|could not) (?:catch|get|hear|follow|understand) (?:that|it|you|the question|your question)|"
     r"(?:missed|lost) (?:that|the question|your question|what you (?:asked|said))|^\W*(?:sorry|pardon)\W*$|"
     r"i (?:do ?n'?t|do not) (?:understand|get) (?:the|your) question)", re.I)

@@ -570,3 +570,18 @@ def test_the_requirement_change_is_never_the_first_follow_up_to_a_whole_design(s
     assert first.action != "requirement_change"  # ...but the design gets a question of its own first
     second = iv.respond("Weekly batch scoring is enough: a Sunday job scores everyone into a table the campaign tool reads.")
     assert second.action == "requirement_change"
+
+
+def test_a_design_with_open_questions_no_fact_answers_gets_its_follow_up_at_once(store):
+    iv = Interviewer.start(store, problem_text="Design a system that detects fake product reviews before they are "
+                                               "published on an online marketplace.")
+    design = ("Open questions: Do we have a moderation team producing labels? Are reviews tied to verified purchases?\n\n"
+              "Labels come from moderator decisions on reported reviews, sampled so both classes are well represented. "
+              "The model is a gradient-boosted classifier on reviewer history and text embeddings, calibrated so "
+              "the publish threshold means something. Offline I'd report precision at the recall we need on a later "
+              "month, then run a holdout test on live traffic.")
+    r = iv.respond(design)
+    assert r.action != "clarify" and r.target_phase is not None
+    assert r.message.startswith("Your open questions aren't specified")
+    asking = iv.respond("Do we know which sellers were caught buying reviews before?")  # a question, little design
+    assert asking.action == "clarify" and "isn't specified" in asking.message

@@ -8,7 +8,8 @@ reading always give the same action.
 Order of precedence each turn:
   1. "let's stop" or the time budget: wrap up (naming the biggest gaps) and offer the grade;
   2. "sorry, what was the question?": say the last question again, nothing else;
-  3. answer clarifying questions from the hidden spec: every fact asked for, "not specified" for the rest;
+  3. answer clarifying questions from the hidden spec: every fact asked for, "not specified" for the rest
+     (when no fact is asked for and the turn also lays out a design, "not specified" prefaces the follow-up);
   4. practice mode: hints (a ladder) and the model answer once the candidate has committed;
   5. a new or changed diagram: a question about it (`diagram_review`: a missing piece, a component
      connected to nothing, a bottleneck, a component without a reason), unless all were asked;
@@ -261,8 +262,30 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if state.elapsed_min(now) >= state.time_budget_min:
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
-    if action:
+    if action and not folds(action, reading):
         return action
+    follow_up = _follow_up(state, problem, reading, generic, now)
+    if action and follow_up.kind != "wrap_up" and not follow_up.preface:
+        said = state.last_action.preface if state.last_action else ""
+        follow_up.preface = UNSPECIFIED_IN_A_DESIGN[said == UNSPECIFIED_IN_A_DESIGN[0]]  # never twice in a row
+    return follow_up
+
+
+# A design that comes with open questions none of the facts answers ("should German contracts get their
+# own pipeline?") gets its follow-up at once; only a turn that is mostly asking waits for "not specified".
+UNSPECIFIED_IN_A_DESIGN = ("Your open questions aren't specified: state your assumptions.",
+                           "Those aren't specified either, so assume what you need.")
+
+
+def folds(action: Action, reading: Reading) -> bool:
+    """Is this "not specified" reply said alongside the follow-up: no fact told, and the turn lays out
+    design for two phases or more?"""
+    return action.kind == "clarify" and not action.facts and len(reading.phases) >= 2
+
+
+def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide,
+               now: float) -> Action:
+    """Everything after clarifications: help, diagrams, closing, the requirement change, pacing."""
     if state.mode == "practice":
         action = practice_help(state, problem, reading, generic)
         if action:

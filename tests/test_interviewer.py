@@ -99,7 +99,7 @@ def test_a_skipped_phase_is_targeted_by_the_next_follow_ups(store):
 
 def test_no_question_is_repeated_in_a_30_turn_replay(store):
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=240)
-    turns = [PROBLEM_DEF, MODELING, EVALUATION] + ["I'm not sure, let me think."] * 27
+    turns = [PROBLEM_DEF, MODELING, EVALUATION] + ["I'm not sure, I haven't thought about that."] * 27
     asked = []
     for text in turns:
         if iv.state.status == "wrapped":
@@ -585,3 +585,38 @@ def test_a_design_with_open_questions_no_fact_answers_gets_its_follow_up_at_once
     assert r.message.startswith("Your open questions aren't specified")
     asking = iv.respond("Do we know which sellers were caught buying reviews before?")  # a question, little design
     assert asking.action == "clarify" and "isn't specified" in asking.message
+
+
+def test_asked_for_a_moment_to_think_the_interviewer_waits_and_asks_nothing(store):
+    iv = Interviewer.start(store, problem_id="ecommerce_recommendations")
+    r = iv.respond("hi, thanks for having me. can I take a minute to think?")
+    assert r.action == "wait" and "?" not in r.message and iv.state.asked == [] and iv.state.revealed == []
+    from mlsd.interview.signals import is_pause_request
+    assert is_pause_request("give me a sec") and is_pause_request("ok hold on")
+    assert not is_pause_request("We hold on to the logs for 30 days.")
+    assert iv.respond("hold on").action != "wait"  # one wait; asked again, the interview goes on
+    thought = iv.respond("let me think... ok, for training data I'd use the impression logs joined to clicks, add to "
+                         "carts and purchases; impressions without a click are the negatives.")
+    assert thought.action != "wait"
+
+
+def test_asking_to_move_on_to_a_phase_goes_there(store):
+    iv = Interviewer.start(store, problem_id="ecommerce_recommendations")
+    iv.respond("So the goal: more revenue per visitor from the rec widgets on home and product pages. I'd rank "
+               "products per user and page context.")
+    r = iv.respond("Can we move on to the model? I think that's the interesting part.")
+    assert r.action in ("move_on", "probe") and r.target_phase == "modeling" and r.message.startswith("Sure.")
+
+
+def test_we_are_good_ends_the_design():
+    from mlsd.interview.signals import end_signal
+    assert end_signal("I think we're good.") == "done" and end_signal("ok we're all good") == "done"
+    assert end_signal("we're good on latency though, p99 is 40 ms") is None
+
+
+def test_every_term_of_an_acknowledgement_reads_mid_sentence():
+    from mlsd.interview.phrasing import acknowledgement
+    text = ("let me think... ok, for training data I'd use the impression logs joined to clicks. Impressions "
+            "without a click are the negatives.")
+    said = {acknowledgement(text, turn) for turn in range(5)}
+    assert not any("Impressions" in s for s in said) and any("impressions" in s.lower() for s in said)

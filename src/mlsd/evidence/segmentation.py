@@ -74,6 +74,20 @@ def phase_asked_about(text: str) -> str | None:
     return None
 
 
+# "can we move on to the model?", "let's talk about serving", "I'll start with the data"
+_MOVE_TO = re.compile(rf"\b(?:(?:move|go|jump|skip|switch|turn|get|come)(?: on| ahead| over| back)? to|talk about|"
+                      rf"(?:start|begin) with)\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)
+
+
+def phase_moved_to(text: str) -> str | None:
+    """The phase a message asks to go to next ("can we move on to the model?"), or None."""
+    for match in _MOVE_TO.finditer(text):
+        phase = named_phase(match.group(1))
+        if phase:
+            return phase
+    return None
+
+
 _SIGNPOST = re.compile(
     rf"^\W*(?:{_LEAD}(?:the\s+)?{_PHASE_WORDS}{_PART}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
     rf"my|our|it'?s|there'?s)\b)|{_PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",

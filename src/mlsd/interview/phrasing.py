@@ -61,7 +61,8 @@ def _surface(text: str, term: str) -> str:
 
 def acknowledgement(text: str, turn: int, phase_index: int | None = None) -> str:
     phrase = key_phrase(text, phase_index)
-    return ACKS[turn % len(ACKS)].format(x=mid_sentence(phrase, text)) if phrase else ""
+    said = " and ".join(mid_sentence(part, text) for part in phrase.split(" and "))  # "training data and impressions"
+    return ACKS[turn % len(ACKS)].format(x=said) if phrase else ""
 
 
 def mid_sentence(phrase: str, text: str) -> str:

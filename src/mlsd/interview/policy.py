@@ -7,10 +7,11 @@ reading always give the same action.
 
 Order of precedence each turn:
   1. "let's stop" or the time budget: wrap up (naming the biggest gaps) and offer the grade;
-  2. "sorry, what was the question?": say the last question again, nothing else;
+  2. "sorry, what was the question?": say the last question again; "can I take a minute?": wait;
   3. answer clarifying questions from the hidden spec: every fact asked for, "not specified" for the rest
      (when no fact is asked for and the turn also lays out a design, "not specified" prefaces the follow-up);
-  4. practice mode: hints (a ladder) and the model answer once the candidate has committed;
+  4. "can we move on to the model?": that phase's first question; practice mode: hints (a ladder) and
+     the model answer once the candidate has committed;
   5. a new or changed diagram: a question about it (`diagram_review`: a missing piece, a component
      connected to nothing, a bottleneck, a component without a reason), unless all were asked;
   6. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then any
@@ -37,7 +38,7 @@ from mlsd.interview.diagram_review import DiagramReading
 from mlsd.interview.pacing import closing_gaps, next_target
 
 ActionKind = Literal["open", "clarify", "probe", "ask_skipped", "move_on", "requirement_change", "hint",
-                     "model_answer", "close_gaps", "wrap_up", "diagram", "repeat"]
+                     "model_answer", "close_gaps", "wrap_up", "diagram", "repeat", "wait"]
 COVERED = 0.5  # coverage probability above which a phase counts as covered
 ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open", "diagram")
 
@@ -111,6 +112,8 @@ class Reading:
     model_answer: bool = False
     repeat: bool = False  # "sorry, what was the question?": say the last question again
     asked_about: str | None = None  # the phase a hint or model-answer request names ("…for problem definition")
+    pause: bool = False  # "can I take a minute?": wait, ask nothing
+    moves_to: str | None = None  # "can we move on to the model?": the phase the candidate wants to go to
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers
@@ -261,6 +264,8 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return wrap_up(state, problem, "OK, let's stop here.")
     if state.elapsed_min(now) >= state.time_budget_min:
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
+    if reading.pause and not (state.last_action and state.last_action.kind == "wait"):  # one wait, then on
+        return Action(kind="wait", question="Sure, take your time — go ahead when you're ready.")
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
     if action and not folds(action, reading):
         return action
@@ -286,6 +291,11 @@ def folds(action: Action, reading: Reading) -> bool:
 def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide,
                now: float) -> Action:
     """Everything after clarifications: help, diagrams, closing, the requirement change, pacing."""
+    if reading.moves_to:  # the candidate leads: their phase, with its first question
+        action = ask(state, problem, "move_on", reading.moves_to, generic, reading)
+        if action:
+            action.preface = "Sure."
+            return action
     if state.mode == "practice":
         action = practice_help(state, problem, reading, generic)
         if action:

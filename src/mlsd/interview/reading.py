@@ -3,7 +3,7 @@
 The evidence engine judges the turn's units (in the context of the interviewer's last question);
 this module turns that into the `Reading` the policy decides on: the phases the turn covers, the
 hidden-spec facts it asks for, whether it says "I'm done" or "let's stop", declines to answer, asks
-for a hint or to hear the last question again — and a check that a question's point has not been made already.
+for a hint, to hear the last question again, for a moment to think or to go to a phase — and a check that a question's point has not been made already.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
-from mlsd.evidence.segmentation import phase_asked_about
+from mlsd.evidence.segmentation import phase_asked_about, phase_moved_to
 from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
-from mlsd.interview.signals import is_refusal, is_repeat_request
+from mlsd.interview.signals import is_pause_request, is_refusal, is_repeat_request
 from mlsd.knowledge.embeddings import get_embedder
 
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
@@ -32,9 +32,11 @@ class TurnReader:
     def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
              depth_after: dict[str, int]) -> Reading:
         content = max((u.content for u in judged), default=0.0)
-        repeat = is_repeat_request(text) and content < 0.5  # "sorry, what was the question?" and nothing more
-        end, hint, model_answer = (None, False, False) if repeat else read_intents(text, judged)
-        meta = hint or model_answer or repeat
+        # Requests that say nothing else: "sorry, what was the question?", "can I take a minute?"
+        repeat = content < 0.5 and is_repeat_request(text)
+        pause = content < 0.5 and not repeat and is_pause_request(text)
+        end, hint, model_answer = (None, False, False) if repeat or pause else read_intents(text, judged)
+        meta = hint or model_answer or repeat or pause
         phases = [] if meta else self.engine.turn_phases(judged)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
@@ -46,8 +48,9 @@ class TurnReader:
         return Reading(
             text=text, phases=phases, end=end,
             declined=(content < 0.5 and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
-            hint=hint, model_answer=model_answer, repeat=repeat,
+            hint=hint, model_answer=model_answer, repeat=repeat, pause=pause,
             asked_about=phase_asked_about(text) if hint or model_answer else None,
+            moves_to=phase_moved_to(text) if content < 0.5 and not (meta or end) else None,
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,

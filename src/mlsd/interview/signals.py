@@ -37,7 +37,7 @@ _DONE = re.compile(
     r"what i wanted|all)\b|\bi (think |believe )?(i'?ve |i have |i )?covered it\W*$|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
     r"\b(don'?t|do not) have anything (else|more|further)|\bgot nothing (more|else|further)|\bthat'?s all i('?ve| have)? got\b|"
     r"\bthose are all the\b|\b(that'?s|that is|this is|there'?s|you have|that gives you) the whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
-    r"\bthink (that'?s|i'?m) (it|done)\b)", re.I)
+    r"\bthink (that'?s|i'?m) (it|done)\b|\b(?:i think |i guess )?we'?re (?:all )?good\W*$)", re.I)
 _NOT_DONE = re.compile(
     r"(\bnot (yet )?(done|finished|finish)\b|\blet me (finish|add)\b|\bactually,? wait\b|"
     r"\b(done|finished) (with|thinking about) (?!the (design|whole|system)|everything|it\b)(the )?\w+|"
@@ -73,6 +73,20 @@ REPEAT_MAX_WORDS = 14
 def is_repeat_request(text: str) -> bool:
     """The message asks to hear the interviewer's last question again, and says nothing else."""
     return len(text.split()) <= REPEAT_MAX_WORDS and bool(_REPEAT.search(text))
+
+
+# A request for a moment to think ("can I take a minute?", "let me think", "give me a sec"): the interviewer
+# waits instead of asking. Only a short message: "let me think... ok, for labels I'd use…" has thought already.
+_PAUSE = re.compile(
+    r"\b(?:(?:can|could|may) i (?:take|have|get) (?:a|one) (?:minute|moment|sec(?:ond)?|bit)|"
+    r"give me (?:a|one) (?:minute|moment|sec(?:ond)?)|let me (?:think|gather my thoughts|organi[sz]e my thoughts)|"
+    r"(?:one|a|just a) (?:sec(?:ond)?|moment|minute)(?: please)?\W*$|^\W*(?:ok\W+)?hold on\b|bear with me)\b", re.I)
+PAUSE_MAX_WORDS = 14
+
+
+def is_pause_request(text: str) -> bool:
+    """The message asks for a moment to think, and says nothing else."""
+    return len(text.split()) <= PAUSE_MAX_WORDS and bool(_PAUSE.search(text))
 
 
 def is_refusal(text: str) -> bool:

@@ -620,3 +620,23 @@ def test_every_term_of_an_acknowledgement_reads_mid_sentence():
             "without a click are the negatives.")
     said = {acknowledgement(text, turn) for turn in range(5)}
     assert not any("Impressions" in s for s in said) and any("impressions" in s.lower() for s in said)
+
+
+def test_asked_how_much_time_is_left_the_interviewer_tells_the_clock_and_goes_on(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=45)
+    start = iv.state.started_at
+    iv.respond(PROBLEM_DEF, now=start + 60)
+    r = iv.respond("how much time do we have left?", now=start + 20 * 60)
+    assert r.message.startswith("About 25 of 45 minutes left.") and r.action in ("probe", "ask_skipped", "move_on")
+    assert iv.state.revealed == []  # the interview's clock is no fact of the problem
+    latency = iv.respond("How long do we have to respond to a transaction?", now=start + 21 * 60)
+    assert latency.action == "clarify" and "minutes left" not in latency.message
+
+
+def test_asking_leave_to_skip_a_phase_reveals_no_fact(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    iv.respond(PROBLEM_DEF)
+    r = iv.respond("Is it fine if I skip the data part?")
+    assert r.action != "clarify" and iv.state.revealed == []
+    from mlsd.interview.signals import is_repeat_request
+    assert is_repeat_request("Could you clarify what you mean by that?")

@@ -19,6 +19,7 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.core.text import split_sentences
+from mlsd.interview.signals import asks_time_left
 from mlsd.knowledge.embeddings import get_embedder
 from mlsd.knowledge.lexical import LexicalStats, lexical_terms
 
@@ -51,7 +52,9 @@ _SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTER
 # asks the interviewer for leave, not for a fact. ("Is it ok if I assume 1,000 QPS?" does ask for one.)
 _ABOUT_THE_INTERVIEW = re.compile(
     r"\b(?:can|could|may|shall) (?:we|i) (?:come back|return|skip|move on|go back|park|leave|start|continue|focus|"
-    r"talk about \w+ later)\b|\b(?:should|shall) i\b|\b(?:do|would) you (?:want|like) me to\b|\bwant me to\b", re.I)
+    r"talk about \w+ later)\b|\b(?:should|shall) i\b|\b(?:do|would) you (?:want|like) me to\b|\bwant me to\b|"
+    r"\b(?:(?:is|would) it be (?:ok|okay|fine|alright)|is it (?:ok|okay|fine|alright)|(?:do|would) you mind|mind) if (?:i|we) "
+    r"(?:skip|leave|come back|return|move on|go|jump|start|focus|park|talk about \w+ later)\b", re.I)
 _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
 
 
@@ -68,7 +71,7 @@ def question_parts(text: str) -> list[str]:
 def _questions_in(piece: str) -> list[str]:
     if _CONFIRMATION.search(piece) and len(piece.split()) < 12:
         return []  # "The analysts review flagged cases, right?" confirms context; it asks for no fact
-    if _ABOUT_THE_INTERVIEW.search(piece):
+    if _ABOUT_THE_INTERVIEW.search(piece) or asks_time_left(piece):  # the clock is the interview's, not a fact
         return []
     need = _NEED_LEAD.search(piece)
     if _STATEMENT_END.search(piece) and not (need or _ASKING.search(piece)):

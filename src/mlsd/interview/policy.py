@@ -114,6 +114,7 @@ class Reading:
     asked_about: str | None = None  # the phase a hint or model-answer request names ("…for problem definition")
     pause: bool = False  # "can I take a minute?": wait, ask nothing
     moves_to: str | None = None  # "can we move on to the model?": the phase the candidate wants to go to
+    time_left: bool = False  # "how much time do we have left?": the clock is told before the next question
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers
@@ -273,7 +274,17 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if action and follow_up.kind != "wrap_up" and not follow_up.preface:
         said = state.last_action.preface if state.last_action else ""
         follow_up.preface = UNSPECIFIED_IN_A_DESIGN[said == UNSPECIFIED_IN_A_DESIGN[0]]  # never twice in a row
+    if reading.time_left and follow_up.kind != "wrap_up":
+        follow_up.preface = f"{time_left(state, now)} {follow_up.preface}".strip()
     return follow_up
+
+
+def time_left(state: InterviewState, now: float) -> str:
+    """"About 25 of 45 minutes left." """
+    minutes = max(0.0, state.time_budget_min - state.elapsed_min(now))
+    if minutes < 1:
+        return "Less than a minute left."
+    return f"About {round(minutes)} of {round(state.time_budget_min)} minutes left."
 
 
 # A design that comes with open questions none of the facts answers ("should German contracts get their

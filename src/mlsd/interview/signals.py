@@ -64,6 +64,7 @@ _REPEAT = re.compile(
     r"\b(?:what (?:was|is|were) (?:the|your|that) (?:last )?question|what did you (?:just )?(?:ask|say)|"
     r"(?:repeat|rephrase|reword|say) (?:that|it|the question|your question|the last question)(?: again)?\b|"
     r"(?:repeat|rephrase)\W*$|say (?:that|it) again|come again|what do you mean\b|"
+    r"(?:clarify|explain) what you mean|what you mean by (?:that|this)|"
     r"(?:did ?n'?t|did not|couldn'?t|could not) (?:catch|get|hear|follow|understand) (?:that|it|you|the question|your question)|"
     r"(?:missed|lost) (?:that|the question|your question|what you (?:asked|said))|^\W*(?:sorry|pardon)\W*$|"
     r"i (?:do ?n'?t|do not) (?:understand|get) (?:the|your) question)", re.I)
@@ -87,6 +88,17 @@ PAUSE_MAX_WORDS = 14
 def is_pause_request(text: str) -> bool:
     """The message asks for a moment to think, and says nothing else."""
     return len(text.split()) <= PAUSE_MAX_WORDS and bool(_PAUSE.search(text))
+
+
+# "how much time do we have left?", "how are we on time?": answered with the clock, then the interview goes on.
+# "How long do we have to respond?" asks about the problem's latency budget, not the interview's clock.
+_TIME = re.compile(r"\bhow (?:much time|many minutes|long) (?:do we have|is there|have we got|are) (?:left|remaining)\b|"
+                   r"\bhow (?:much time|long) (?:do|have) (?:we|i) (?:got|have)\b(?!\s+(?:to|for|in|until|before)\b)|"
+                   r"\bhow (?:are|am) (?:we|i) (?:doing )?(?:on|for) time\b|\btime check\b", re.I)
+
+
+def asks_time_left(text: str) -> bool:
+    return bool(_TIME.search(text))
 
 
 def is_refusal(text: str) -> bool:

@@ -595,6 +595,9 @@ def test_asked_for_a_moment_to_think_the_interviewer_waits_and_asks_nothing(stor
     assert is_pause_request("give me a sec") and is_pause_request("ok hold on")
     assert not is_pause_request("We hold on to the logs for 30 days.")
     assert iv.respond("hold on").action != "wait"  # one wait; asked again, the interview goes on
+    asked = iv.state.last_action
+    waiting = iv.respond("Let me think about that for a second.")
+    assert waiting.action == "wait" and waiting.target_phase == asked.target_phase  # that question is still open
     thought = iv.respond("let me think... ok, for training data I'd use the impression logs joined to clicks, add to "
                          "carts and purchases; impressions without a click are the negatives.")
     assert thought.action != "wait"

@@ -265,8 +265,10 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return wrap_up(state, problem, "OK, let's stop here.")
     if state.elapsed_min(now) >= state.time_budget_min:
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
-    if reading.pause and not (state.last_action and state.last_action.kind == "wait"):  # one wait, then on
-        return Action(kind="wait", question="Sure, take your time — go ahead when you're ready.")
+    last = state.last_action
+    if reading.pause and not (last and last.kind == "wait"):  # one wait, then on
+        pending = last.target_phase if last and last.kind in ASKING_KINDS else None  # still the question on the table
+        return Action(kind="wait", target_phase=pending, question="Sure, take your time — go ahead when you're ready.")
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
     if action and not folds(action, reading):
         return action

@@ -643,3 +643,14 @@ def test_asking_leave_to_skip_a_phase_reveals_no_fact(store):
     assert r.action != "clarify" and iv.state.revealed == []
     from mlsd.interview.signals import is_repeat_request
     assert is_repeat_request("Could you clarify what you mean by that?")
+
+
+def test_told_the_point_was_made_the_interviewer_moves_to_another_phase(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    first = iv.respond(PROBLEM_DEF)
+    r = iv.respond("I think I covered that already, see above.")
+    assert r.target_phase != first.target_phase and r.message.startswith("Fair enough.")
+    from mlsd.interview.signals import says_already_answered
+    assert says_already_answered("I already answered that.")
+    assert not says_already_answered("We already covered the cold-start case with popular items, and for the "
+                                     "ranking stage I'd add a second tower for the merchant and a calibration step.")

@@ -18,7 +18,8 @@ Order of precedence each turn:
      phase covered by one passing mention, then wrap up;
   7. introduce the requirement change once its phase is covered;
   8. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
-     important gap; never more than two questions in a row on one phase unless the candidate goes deeper.
+     important gap; never more than two questions in a row on one phase unless the candidate goes deeper;
+     after "I already answered that", any phase but the one just asked about.
 A question is never repeated, and never asked when the candidate has already made its point.
 """
 
@@ -115,6 +116,7 @@ class Reading:
     pause: bool = False  # "can I take a minute?": wait, ask nothing
     moves_to: str | None = None  # "can we move on to the model?": the phase the candidate wants to go to
     time_left: bool = False  # "how much time do we have left?": the clock is told before the next question
+    already_said: bool = False  # "I already answered that": on to another phase
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers
@@ -276,6 +278,8 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if action and follow_up.kind != "wrap_up" and not follow_up.preface:
         said = state.last_action.preface if state.last_action else ""
         follow_up.preface = UNSPECIFIED_IN_A_DESIGN[said == UNSPECIFIED_IN_A_DESIGN[0]]  # never twice in a row
+    if reading.already_said and follow_up.kind != "wrap_up" and not follow_up.preface:
+        follow_up.preface = "Fair enough."
     if reading.time_left and follow_up.kind != "wrap_up":
         follow_up.preface = f"{time_left(state, now)} {follow_up.preface}".strip()
     return follow_up
@@ -328,8 +332,10 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
     if change and not state.requirement_change_done and state.asked and reached(state, change.after_phase):
         return Action(kind="requirement_change", target_phase=change.after_phase, question=change_question(change.text))
     exhausted: set[str] = set()  # phases with no question left
+    if reading.already_said and state.asked_phases and state.asked_phases[-1]:
+        exhausted.add(state.asked_phases[-1])  # "I already answered that": not that phase again now
     current, unanswered = reading.dominant or state.current_phase, not reading.phases and not reading.declined
-    target = next_target(state, problem, current, reading.deepened, now, unanswered=unanswered)
+    target = next_target(state, problem, current, reading.deepened, now, frozenset(exhausted), unanswered)
     while target:
         action = ask(state, problem, target[0], target[1], generic, reading)
         if action:

@@ -64,7 +64,7 @@ _REPEAT = re.compile(
     r"\b(?:what (?:was|is|were) (?:the|your|that) (?:last )?question|what did you (?:just )?(?:ask|say)|"
     r"(?:repeat|rephrase|reword|say) (?:that|it|the question|your question|the last question)(?: again)?\b|"
     r"(?:repeat|rephrase)\W*$|say (?:that|it) again|come again|what do you mean\b|"
-    r"(?:clarify|explain) what you mean|what you mean by (?:that|this)|"
+    r"(?:clarify|explain) what you mean|what you mean by (?:that|this)|example of what you mean|"
     r"(?:did ?n'?t|did not|couldn'?t|could not) (?:catch|get|hear|follow|understand) (?:that|it|you|the question|your question)|"
     r"(?:missed|lost) (?:that|the question|your question|what you (?:asked|said))|^\W*(?:sorry|pardon)\W*$|"
     r"i (?:do ?n'?t|do not) (?:understand|get) (?:the|your) question)", re.I)
@@ -95,6 +95,18 @@ def is_pause_request(text: str) -> bool:
 _TIME = re.compile(r"\bhow (?:much time|many minutes|long) (?:do we have|is there|have we got|are) (?:left|remaining)\b|"
                    r"\bhow (?:much time|long) (?:do|have) (?:we|i) (?:got|have)\b(?!\s+(?:to|for|in|until|before)\b)|"
                    r"\bhow (?:are|am) (?:we|i) (?:doing )?(?:on|for) time\b|\btime check\b", re.I)
+
+
+# "I already answered that", "see above": the last question asked for a point the candidate made. Only a
+# short message that says nothing new: the interviewer moves on rather than ask the same phase again.
+_ALREADY_SAID = re.compile(r"\b(?:i(?:'?ve| have)? )?(?:already|just) (?:answered|covered|said|mentioned|explained|addressed|"
+                           r"talked about|went over|gone over) (?:that|this|it)\b|\bsee (?:above|earlier|my (?:last|earlier) "
+                           r"(?:answer|message))\b|^\W*as i (?:said|mentioned)\W*$", re.I)
+ALREADY_SAID_MAX_WORDS = 16
+
+
+def says_already_answered(text: str) -> bool:
+    return len(text.split()) <= ALREADY_SAID_MAX_WORDS and bool(_ALREADY_SAID.search(text))
 
 
 def asks_time_left(text: str) -> bool:

@@ -654,3 +654,15 @@ def test_told_the_point_was_made_the_interviewer_moves_to_another_phase(store):
     assert says_already_answered("I already answered that.")
     assert not says_already_answered("We already covered the cold-start case with popular items, and for the "
                                      "ranking stage I'd add a second tower for the merchant and a calibration step.")
+
+
+def test_with_an_llm_a_wait_is_said_as_is_and_a_repeat_is_worded_by_the_llm(store):
+    llm, model = scripted_llm(default="Put differently: how do the scores turn into decline decisions?")
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", llm=llm)
+    iv.respond(PROBLEM_DEF)
+    calls = len(model.calls)
+    waited = iv.respond("give me a sec")
+    assert waited.action == "wait" and len(model.calls) == calls and "take your time" in waited.message
+    again = iv.respond("sorry, what was the question?")
+    assert again.action == "repeat" and len(model.calls) == calls + 1
+    assert again.message.startswith("Put differently")

@@ -185,8 +185,8 @@ class Interviewer:
         """The LLM's wording of the action, streamed; nothing (so the curated text is said) on any failure.
         A reply cut off (at the token limit, or by an error mid-stream) sets `_llm_cut`: the curated text
         replaces it."""
-        if self.llm.offline or time.monotonic() < self._llm_retry_at or action.kind == "wrap_up":
-            return
+        if self.llm.offline or time.monotonic() < self._llm_retry_at or action.kind in ("wrap_up", "wait"):
+            return  # "take your time" needs no wording, and an LLM asked to wait tends to ask something
         info: dict = {}
         started = time.monotonic()
         pieces: list[str] = []

@@ -666,3 +666,18 @@ def test_with_an_llm_a_wait_is_said_as_is_and_a_repeat_is_worded_by_the_llm(stor
     again = iv.respond("sorry, what was the question?")
     assert again.action == "repeat" and len(model.calls) == calls + 1
     assert again.message.startswith("Put differently")
+
+
+def test_an_unanswered_requirement_change_is_put_once_more_then_the_interview_moves_on(store):
+    from mlsd.interview.policy import Action, InterviewState, Reading, decide
+    change = FRAUD.requirement_change
+    state = InterviewState(problem_id=FRAUD.id, requirement_change_done=True, asked=["q"],
+                           last_action=Action(kind="requirement_change", target_phase=change.after_phase,
+                                              question=change.text))
+    again = decide(state, FRAUD, Reading("hmm"), load_generic())
+    assert again.kind == "repeat" and again.question == change.text and again.preface == "Back to the change:"
+    state.last_action = again
+    assert decide(state, FRAUD, Reading("hmm"), load_generic()).kind != "repeat"
+    answered = Reading("Instant transfers get a stricter threshold and step-up checks.", phases=["problem_definition"])
+    state.last_action = Action(kind="requirement_change", target_phase=change.after_phase, question=change.text)
+    assert decide(state, FRAUD, answered, load_generic()).kind != "repeat"

@@ -118,7 +118,8 @@ def offline_message(action: Action, turn: int = 0, previous: str = "", continuin
         texts = [f"A change in requirements: {action.question}"]
     elif action.kind == "repeat":
         # "what do you mean?": saying which phase the question is about is the little a repeat can add
-        texts = ([f"Sure — on {phase}: {action.question}", f"Of course. About {phase}: {action.question}"] if phase
+        texts = ([action.question] if action.preface  # the preface leads ("Back to the change:")
+                 else [f"Sure — on {phase}: {action.question}", f"Of course. About {phase}: {action.question}"] if phase
                  else [f"Sure. {action.question}", f"Of course. {action.question}"])
     elif action.kind == "model_answer":
         texts = [f"Model answer outline for {phase}: {action.question}"]

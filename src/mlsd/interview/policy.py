@@ -16,7 +16,7 @@ Order of precedence each turn:
      connected to nothing, a bottleneck, a component without a reason), unless all were asked;
   6. "I'm done": name the biggest gaps and ask about them one at a time, most important first, then any
      phase covered by one passing mention, then wrap up;
-  7. introduce the requirement change once its phase is covered;
+  7. introduce the requirement change once its phase is covered (and put it once more if it went unanswered);
   8. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
      important gap; never more than two questions in a row on one phase unless the candidate goes deeper;
      after "I already answered that", any phase but the one just asked about.
@@ -327,6 +327,10 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
     action = diagram_question(state, reading) or closing(state, problem, reading, generic)
     if action:
         return action
+    last = state.last_action
+    if last and last.kind == "requirement_change" and not reading.phases and not reading.declined:
+        # The change went unanswered ("hmm", "how much time is left?"): put it once more, then move on.
+        return Action(kind="repeat", question=last.question, preface="Back to the change:")
     change = problem.requirement_change
     # Not as the first follow-up: after a whole design in one message, an interviewer asks about it first.
     if change and not state.requirement_change_done and state.asked and reached(state, change.after_phase):

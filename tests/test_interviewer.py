@@ -681,3 +681,31 @@ def test_an_unanswered_requirement_change_is_put_once_more_then_the_interview_mo
     answered = Reading("Instant transfers get a stricter threshold and step-up checks.", phases=["problem_definition"])
     state.last_action = Action(kind="requirement_change", target_phase=change.after_phase, question=change.text)
     assert decide(state, FRAUD, answered, load_generic()).kind != "repeat"
+
+
+def test_a_probe_on_a_phase_the_candidate_laid_out_skips_its_opening_question():
+    from mlsd.interview.policy import InterviewState, Reading, ask
+    sentiment = get_problem("realtime_sentiment_analysis")
+    opener = sentiment.followups["monitoring"][0]
+    state = InterviewState(problem_id=sentiment.id, asked_phases=["monitoring"])
+    fresh = ask(state, sentiment, "move_on", "monitoring", load_generic(), Reading(""))
+    assert fresh.kind == "probe" and fresh.question == opener  # not laid out yet: the opener is the question
+    state.coverage["monitoring"] = 0.9
+    deeper = ask(state, sentiment, "move_on", "monitoring", load_generic(), Reading(""))
+    assert deeper.kind == "probe" and deeper.question not in (opener, load_generic().followups["monitoring"][0])
+
+
+def test_a_gap_asked_three_times_waits_for_the_other_gaps():
+    from mlsd.interview.pacing import next_target, ordered_gaps
+    from mlsd.interview.policy import InterviewState
+    state = InterviewState(problem_id=FRAUD.id, time_budget_min=240,
+                           asked_phases=["problem_definition", "modeling", "problem_definition", "serving",
+                                         "problem_definition", "serving"])
+    laid_out = ["data", "features", "modeling", "serving", "scalability"]
+    state.coverage.update({p: 0.9 for p in laid_out})
+    state.depth.update({p: 2 for p in laid_out})  # nothing thin to go deeper on
+    assert ordered_gaps(state, FRAUD)[0] == "problem_definition"  # by urgency it would be next...
+    assert next_target(state, FRAUD, "serving", False, state.started_at)[1] == "evaluation"  # ...but it was asked 3 times
+    state.coverage.update({"evaluation": 0.9, "monitoring": 0.9})
+    state.depth.update({"evaluation": 2, "monitoring": 2})
+    assert next_target(state, FRAUD, "monitoring", False, state.started_at)[1] == "problem_definition"  # the last gap left

@@ -20,6 +20,7 @@ BASE_MINUTES = {"problem_definition": 1.4, "data": 1.2, "features": 1.0, "modeli
 MAX_IN_A_ROW = 2
 MAX_PROBES = 2
 MINUTES_PER_GAP = 2.0  # below this much time per remaining gap, stop going deeper and raise the gaps
+ASKED_ENOUGH = 3  # questions on one gap after which it waits for the rest
 
 
 def phase_budget_min(time_budget_min: float, phase: str, problem: Problem | None = None) -> float:
@@ -83,14 +84,19 @@ def next_target(state, problem: Problem, current: str | None, deepened: bool, no
         gaps = [g for g in ordered_gaps(state, problem, by_weight=True) if allowed(g)]
         never = [g for g in gaps if g not in state.asked_phases]
         return ("ask_skipped" if is_skipped(state, (never or gaps)[0]) else "move_on"), (never or gaps)[0]
-    skipped = [g for g in gaps if is_skipped(state, g)]
+    # A gap asked about ASKED_ENOUGH times that the answers never covered waits until nothing else is left
+    # (and for the closing): asking it a fifth time is nagging, and the judgment may simply have missed it.
+    nagged = [g for g in gaps if state.asked_phases.count(g) >= ASKED_ENOUGH]
+    fresh = [g for g in gaps if g not in nagged]
+    skipped = [g for g in fresh if is_skipped(state, g)]
     if skipped:
         return "ask_skipped", skipped[0]
     if current and allowed(current) and state.depth.get(current, 0) <= 1 and state.probes.get(current, 0) < MAX_PROBES \
             and state.phase_seconds.get(current, 0.0) / 60 < 1.5 * phase_budget_min(state.time_budget_min, current, problem):
         return "probe", current
-    if gaps:
-        return "move_on", gaps[0]
+    if fresh or nagged:
+        gap = (fresh or nagged)[0]
+        return ("ask_skipped" if gap in nagged and is_skipped(state, gap) else "move_on"), gap
     thin = [p for p in PHASE_IDS if state.covered(p) and state.depth.get(p, 0) <= 1 and allowed(p)]
     thin.sort(key=lambda p: -problem.weight(p))
     return ("probe", thin[0]) if thin else None

@@ -20,7 +20,8 @@ Order of precedence each turn:
   8. pacing (`pacing.next_target`): go deeper on a thin current phase while there is time, else the most
      important gap; never more than two questions in a row on one phase unless the candidate goes deeper;
      after "I already answered that", any phase but the one just asked about.
-A question is never repeated, and never asked when the candidate has already made its point.
+A question is never repeated, and never asked when the candidate has already made its point; a probe on a
+phase the candidate has laid out skips the question that opens it.
 """
 
 from __future__ import annotations
@@ -130,21 +131,24 @@ class Reading:
 
 # -- choosing the question ----------------------------------------------------------------------------
 def next_question(state: InterviewState, problem: Problem, phase: str, generic: GenericGuide,
-                  made: Callable[[str, str], bool] = lambda q, p: False) -> str | None:
+                  made: Callable[[str, str], bool] = lambda q, p: False, opened: bool = False) -> str | None:
     """The first question for `phase` not asked yet and whose point the candidate has not made already:
-    curated follow-ups first, then the generic ones, then questions made from expected points."""
+    curated follow-ups first, then the generic ones, then questions made from expected points. `opened`:
+    the candidate has laid this phase out already, so each list's first question, which invites them to
+    start it ("What would you monitor after launch?"), would only ask for what they just said."""
     asked = {normalise(q) for q in state.asked}
     points = problem.expected_points.get(phase, []) + generic.expected_points.get(phase, [])
-    pools = [problem.followups.get(phase, []), generic.followups.get(phase, []),
+    start = 1 if opened else 0
+    pools = [problem.followups.get(phase, [])[start:], generic.followups.get(phase, [])[start:],
              [f"How does your design handle this: {p[0].lower() + p[1:].rstrip('.')}?" for p in points]]
     fresh = [q for pool in pools for q in pool if normalise(q) not in asked]
     return next((q for q in fresh if not made(q, phase)), None)
 
 
 def ask(state, problem, kind: ActionKind, phase: str, generic: GenericGuide, reading: Reading) -> Action | None:
-    q = next_question(state, problem, phase, generic, reading.made)
-    if q and kind == "move_on" and state.asked_phases and state.asked_phases[-1] == phase:
+    if kind == "move_on" and state.asked_phases and state.asked_phases[-1] == phase:
         kind = "probe"  # already on this phase: a follow-up, not "let's move on to" it again
+    q = next_question(state, problem, phase, generic, reading.made, opened=kind == "probe" and state.covered(phase))
     return Action(kind=kind, target_phase=phase, question=q) if q else None
 
 

@@ -28,105 +28,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from mlsd.content.problems import GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import normalise
-from mlsd.interview.diagram_review import DiagramReading
 from mlsd.interview.pacing import closing_gaps, next_target
-
-ActionKind = Literal["open", "clarify", "probe", "ask_skipped", "move_on", "requirement_change", "hint",
-                     "model_answer", "close_gaps", "wrap_up", "diagram", "repeat", "wait"]
-COVERED = 0.5  # coverage probability above which a phase counts as covered
-ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open", "diagram")
-
-
-class Action(BaseModel):
-    kind: ActionKind
-    target_phase: str | None = None
-    question: str = ""  # the curated question or statement the interviewer will say
-    preface: str = ""  # said before the question (e.g. "no hints in a mock interview")
-    facts: list[str] = Field(default_factory=list)  # spec facts revealed by this action
-    gaps: list[str] = Field(default_factory=list)  # phases named as gaps (close_gaps, wrap_up)
-    brief: list[str] = Field(default_factory=list)  # of those, the ones covered, but only in passing
-    ack: str = ""  # a short acknowledgement of the candidate's last point, said first
-    diagram: str = ""  # the signature of the diagram a "diagram" action asks about
-    grounding: list[str] = Field(default_factory=list)  # labels from that diagram its wording must name
-
-    @property
-    def message(self) -> str:
-        return f"{self.preface} {self.question}".strip()
-
-
-class InterviewState(BaseModel):
-    """Everything the policy knows, stored as JSON with the session so an interview resumes exactly."""
-
-    problem_id: str
-    mode: Literal["mock", "practice"] = "mock"
-    difficulty: Literal["easy", "medium", "hard"] = "medium"
-    time_budget_min: float = Field(45.0, gt=0, le=240)
-    started_at: float = Field(default_factory=time.time)
-    ended_at: float | None = None  # the clock stops here
-    status: Literal["active", "wrapped"] = "active"
-    coverage: dict[str, float] = Field(default_factory=lambda: {p: 0.0 for p in PHASE_IDS})
-    depth: dict[str, int] = Field(default_factory=lambda: {p: 0 for p in PHASE_IDS})
-    phase_seconds: dict[str, float] = Field(default_factory=lambda: {p: 0.0 for p in PHASE_IDS})
-    current_phase: str | None = None
-    asked: list[str] = Field(default_factory=list)
-    asked_phases: list[str | None] = Field(default_factory=list)  # each interviewer turn's question phase, or None
-    probes: dict[str, int] = Field(default_factory=dict)
-    revealed: list[str] = Field(default_factory=list)
-    answered: list[str] = Field(default_factory=list)  # phases that were the main topic of a candidate turn
-    hints: dict[str, int] = Field(default_factory=dict)
-    requirement_change_done: bool = False
-    closing: list[str] | None = None  # after "I'm done": the gaps still to ask about ([] when all were asked)
-    closing_brief: list[str] = Field(default_factory=list)  # of those, the ones mentioned in passing when named
-    diagram: str = ""  # the signature of the last diagram asked about: the same one is not asked about again
-    last_action: Action | None = None
-    last_candidate_at: float | None = None
-
-    def elapsed_min(self, now: float | None = None) -> float:
-        end = self.ended_at if self.ended_at is not None else (now or time.time())
-        return (end - self.started_at) / 60
-
-    def covered(self, phase: str) -> bool:
-        return self.coverage.get(phase, 0.0) >= COVERED
-
-    def revealed_facts(self, problem: Problem | None) -> list[str]:
-        """The hidden-spec facts told to the candidate so far, in the order told (none for a custom problem)."""
-        facts = {f.id: f.fact for f in problem.hidden_spec} if problem else {}
-        return [facts[f] for f in self.revealed if f in facts]
-
-
-@dataclass
-class Reading:
-    """What the interviewer understood from the candidate's turn (see `interviewer.read`)."""
-
-    text: str
-    phases: list[str] = field(default_factory=list)  # phases the turn covers, strongest first
-    end: Literal["done", "stop"] | None = None
-    declined: bool = False  # "let's skip that", "pass": no answer to the last question, on purpose
-    hint: bool = False
-    model_answer: bool = False
-    repeat: bool = False  # "sorry, what was the question?": say the last question again
-    asked_about: str | None = None  # the phase a hint or model-answer request names ("…for problem definition")
-    pause: bool = False  # "can I take a minute?": wait, ask nothing
-    moves_to: str | None = None  # "can we move on to the model?": the phase the candidate wants to go to
-    time_left: bool = False  # "how much time do we have left?": the clock is told before the next question
-    already_said: bool = False  # "I already answered that": on to another phase
-    deepened: bool = False  # the turn made its phase deeper than before
-    facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
-    unmatched_questions: int = 0  # clarifying questions no fact answers
-    diagram: DiagramReading | None = None  # the turn's diagram, with what to ask about it
-    made: Callable[[str, str], bool] = lambda question, phase: False  # is that point already made?
-
-    @property
-    def dominant(self) -> str | None:
-        return self.phases[0] if self.phases else None
+from mlsd.interview.replies import UNSPECIFIED_IN_A_DESIGN, change_question, folds, repeat, time_left, unanswered_change
+# The state, reading and action types live in `state`; they are imported from here by most callers.
+from mlsd.interview.state import (ASKING_KINDS, COVERED, Action, ActionKind, InterviewState,  # noqa: F401
+                                  Reading)
 
 
 # -- choosing the question ----------------------------------------------------------------------------
@@ -150,21 +60,6 @@ def ask(state, problem, kind: ActionKind, phase: str, generic: GenericGuide, rea
         kind = "probe"  # already on this phase: a follow-up, not "let's move on to" it again
     q = next_question(state, problem, phase, generic, reading.made, opened=kind == "probe" and state.covered(phase))
     return Action(kind=kind, target_phase=phase, question=q) if q else None
-
-
-def change_question(text: str) -> str:
-    """The requirement change as said: its text, asking how the design changes unless it asks already."""
-    return text if text.rstrip().endswith("?") else f"{text} How does your design change?"
-
-
-def repeat(state: InterviewState, problem: Problem) -> Action:
-    """The last question again, as it was put (without its acknowledgement): no new question, no phase
-    counted as asked again. Before any question, the problem statement is the question."""
-    last = state.last_action
-    if last is None or not last.question:
-        return Action(kind="repeat", question=f"{problem.statement} Walk me through your design.")
-    phase = last.target_phase if last.kind in ASKING_KINDS else None  # a fact or a curveball names no phase
-    return Action(kind="repeat", target_phase=phase, question=last.question)
 
 
 def clarification(state: InterviewState, problem: Problem, reading: Reading) -> Action | None:
@@ -289,26 +184,6 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     return follow_up
 
 
-def time_left(state: InterviewState, now: float) -> str:
-    """"About 25 of 45 minutes left." """
-    minutes = max(0.0, state.time_budget_min - state.elapsed_min(now))
-    if minutes < 1:
-        return "Less than a minute left."
-    return f"About {round(minutes)} of {round(state.time_budget_min)} minutes left."
-
-
-# A design that comes with open questions none of the facts answers ("should German contracts get their
-# own pipeline?") gets its follow-up at once; only a turn that is mostly asking waits for "not specified".
-UNSPECIFIED_IN_A_DESIGN = ("Your open questions aren't specified: state your assumptions.",
-                           "Those aren't specified either, so assume what you need.")
-
-
-def folds(action: Action, reading: Reading) -> bool:
-    """Is this "not specified" reply said alongside the follow-up: no fact told, and the turn lays out
-    design for two phases or more?"""
-    return action.kind == "clarify" and not action.facts and len(reading.phases) >= 2
-
-
 def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide,
                now: float) -> Action:
     """Everything after clarifications: help, diagrams, closing, the requirement change, pacing."""
@@ -331,10 +206,9 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
     action = diagram_question(state, reading) or closing(state, problem, reading, generic)
     if action:
         return action
-    last = state.last_action
-    if last and last.kind == "requirement_change" and not reading.phases and not reading.declined:
-        # The change went unanswered ("hmm", "how much time is left?"): put it once more, then move on.
-        return Action(kind="repeat", question=last.question, preface="Back to the change:")
+    action = unanswered_change(state, reading)
+    if action:
+        return action
     change = problem.requirement_change
     # Not as the first follow-up: after a whole design in one message, an interviewer asks about it first.
     if change and not state.requirement_change_done and state.asked and reached(state, change.after_phase):

@@ -709,3 +709,13 @@ def test_a_gap_asked_three_times_waits_for_the_other_gaps():
     state.coverage.update({"evaluation": 0.9, "monitoring": 0.9})
     state.depth.update({"evaluation": 2, "monitoring": 2})
     assert next_target(state, FRAUD, "monitoring", False, state.started_at)[1] == "problem_definition"  # the last gap left
+
+
+def test_a_design_proposal_put_as_a_question_asks_for_no_fact():
+    from mlsd.interview.clarify import question_parts
+    for text in ("What if we precompute top-k completions per prefix offline and serve them from memory?",
+                 "Does it make sense to rank candidates with a small GBDT on popularity and freshness?",
+                 "How about a small LSTM language model for rare prefixes?", "Would a trie work here?"):
+        assert question_parts(text) == [], text
+    assert question_parts("What about safety, are there rules about offensive suggestions?")  # asks about the problem
+    assert question_parts("Is it ok if I assume 1,000 QPS?")

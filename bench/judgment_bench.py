@@ -36,6 +36,34 @@ def cv_figures() -> dict:
             "unit_phase_f1_cv": units.get("unit_phase_f1"), "act_accuracy_cv": units.get("act_accuracy")}
 
 
+def fresh_chat_figures() -> dict:
+    """The shipped judgment on chat dialogues written after it was fitted (bench/data/dialogues_fresh.yaml):
+    per-turn phase F1, as the cross-validation measures it, and each dialogue's coverage / skipped F1 as
+    the grader reads the whole chat."""
+    from mlsd.content.rubrics import load_rubric
+    from mlsd.evidence import EvidenceEngine
+
+    from .coverage import score_decisions
+    from .judgment_eval import judge_dialogues, turn_scores
+
+    model, dialogues = load_model(), labelled.fresh_dialogues()
+    turns = turn_scores(judge_dialogues(model, dialogues), model.question, model.thresholds.unit)
+    engine, pairs = EvidenceEngine(load_rubric()), []
+    for d in dialogues:
+        said, context = [], ""
+        for i, t in enumerate(d.turns):
+            if t.role == "interviewer":
+                context = t.content
+            else:
+                said.append((i, t.content, context))
+        phases = engine.analyze(said).phases()
+        pairs += [(p, phases[p].covered, label) for p, label in d.labels().items() if label != "uncertain"]
+    whole = score_decisions(pairs)
+    return {"dialogues": len(dialogues), "turns": sum(t.role == "candidate" for d in dialogues for t in d.turns),
+            "chat_turn_f1_fresh": turns["turn_phase_f1"], "chat_coverage_f1_fresh": whole["coverage_f1"],
+            "chat_skipped_f1_fresh": whole["skipped_phase_f1"]}
+
+
 def gate_figures() -> dict:
     gate = labelled.gate()
     def refused(item) -> bool:

@@ -139,6 +139,12 @@ def clauses() -> tuple[Clause, ...]:
     return tuple(out)
 
 
+def fresh_dialogues() -> list[Dialogue]:
+    """Dialogues written after the judgment was fitted: measured only, never trained on (dialogues_fresh.yaml)."""
+    data = _yaml(DATA / "dialogues_fresh.yaml")
+    return [Dialogue(**d, source=data["source"]) for d in data["dialogues"]]
+
+
 @lru_cache(maxsize=1)
 def dialogues() -> tuple[Dialogue, ...]:
     out = []

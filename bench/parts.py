@@ -21,15 +21,20 @@ class Part:
 
 JUDGMENT_CV = ["chat_turn_f1_cv", "chat_coverage_f1_cv", "chat_skipped_f1_cv", "answers_coverage_f1_cv",
                "answers_skipped_f1_cv", "unit_phase_f1_cv", "act_accuracy_cv"]
+JUDGMENT_FRESH = ["chat_turn_f1_fresh", "chat_coverage_f1_fresh", "chat_skipped_f1_fresh"]
 
 
 def judgment(bench) -> None:
-    from .judgment_bench import cv_figures, gate_figures
+    from .judgment_bench import cv_figures, fresh_chat_figures, gate_figures
 
     for key, value in cv_figures().items():
         bench.set(key, value, "cross-validated at training time, whole sources held out (bench.train_judgment)",
                   reason=None if value is not None else "the shipped model has no CV record: run "
                   "python -m bench.train_judgment --write")
+    fresh = fresh_chat_figures()
+    for key in JUDGMENT_FRESH:
+        bench.set(key, fresh[key], f"{fresh['dialogues']} dialogues ({fresh['turns']} candidate turns) of ours written "
+                  "after the model was fitted, never trained on")
     gate = gate_figures()
     bench.details["gate"] = gate
     bench.set("adversarial_refused", gate["adversarial_refused"], f"{gate['adversarial']} non-answers of ours")
@@ -109,7 +114,8 @@ def llm_grading_time(bench) -> None:
 
 
 PARTS = [
-    Part("judgment (cross-validated, gate)", JUDGMENT_CV + ["adversarial_refused", "short_real_refused"], judgment),
+    Part("judgment (cross-validated, fresh chats, gate)", JUDGMENT_CV + JUDGMENT_FRESH
+         + ["adversarial_refused", "short_real_refused"], judgment),
     Part("judgment speed against the embedding floor", ["grade_overhead_ratio", "turn_overhead_ratio"], speed),
     Part("conversation on our dialogues", ["done_gap_recall", "repeat_opener_rate", "repeated_questions",
                                            "reasked_covered_rate", "clarification_accuracy", "intent_accuracy_fresh"],

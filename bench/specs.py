@@ -41,6 +41,9 @@ SPECS: list[Spec] = [
     *[Spec(k, None, None, "report", "ratio") for k in ("chat_turn_f1_cv", "chat_coverage_f1_cv", "chat_skipped_f1_cv",
                                                        "answers_coverage_f1_cv", "answers_skipped_f1_cv",
                                                        "unit_phase_f1_cv", "act_accuracy_cv")],
+    # the same judgment on chats written after it was fitted (bench/data/dialogues_fresh.yaml)
+    *[Spec(k, None, None, "report", "ratio") for k in ("chat_turn_f1_fresh", "chat_coverage_f1_fresh",
+                                                       "chat_skipped_f1_fresh")],
     Spec("adversarial_refused", ">=", 1.0, "100 %", "pct"),
     Spec("short_real_refused", "<=", 0.0, "0 %", "pct"),
     Spec("grade_overhead_ratio", "<=", 1.3, "≤ 1.3× embedding", "ratio"),

@@ -251,3 +251,12 @@ def test_exit_code_is_one_only_when_a_part_errors(monkeypatch):
     result = json.loads(out[0])
     assert "kaput" in result["figures"]["coverage_f1"]["reason"]
     assert result["errors"] and "phase coverage" in result["errors"][0]
+
+
+def test_the_fresh_chats_are_measured_only_never_trained_on():
+    from bench import labelled
+    fresh = labelled.fresh_dialogues()
+    trained = {t.content for d in labelled.dialogues() for t in d.turns} | {c.text for c in labelled.clauses()}
+    said = [t.content for d in fresh for t in d.turns if t.role == "candidate"]
+    assert len(said) >= 80 and not any(text in trained for text in said)
+    assert {d.source for d in fresh}.isdisjoint({d.source for d in labelled.dialogues()})

@@ -64,6 +64,27 @@ def fresh_chat_figures() -> dict:
             "chat_skipped_f1_fresh": whole["skipped_phase_f1"]}
 
 
+def proposal_figures() -> dict:
+    """Design proposals put as questions ("What if we shard by user?"), judged as the engine reads them (as
+    the statement proposed, segmentation.as_proposed): unit phase F1 against their labels, and the share
+    read as design content at all. bench/data/proposals_fresh.yaml is never trained on."""
+    from mlsd.core.phases import PHASE_IDS
+    from mlsd.evidence.segmentation import as_proposed
+
+    from .coverage import f1
+
+    model, items = load_model(), labelled.proposals()
+    texts = [as_proposed(c.text) or c.text for c in items]
+    judged = model.judge(get_embedder().embed(texts), texts)
+    tp = fp = fn = 0
+    for item, phases in zip(items, judged.phases):
+        predicted = {p for p, v in zip(PHASE_IDS, phases) if v >= model.thresholds.unit}
+        tp, fp, fn = tp + len(predicted & set(item.phases)), fp + len(predicted - set(item.phases)), \
+            fn + len(set(item.phases) - predicted)
+    return {"proposals": len(items), "proposal_phase_f1": round(f1(tp, fp, fn)[2], 3),
+            "proposal_read_as_design": round(float((judged.content >= 0.5).mean()), 3)}
+
+
 def gate_figures() -> dict:
     gate = labelled.gate()
     def refused(item) -> bool:

@@ -139,6 +139,12 @@ def clauses() -> tuple[Clause, ...]:
     return tuple(out)
 
 
+def proposals() -> list[Clause]:
+    """Design proposals put as questions, measured only, never trained on (proposals_fresh.yaml)."""
+    data = _yaml(DATA / "proposals_fresh.yaml")
+    return [Clause(**item, source=data["source"], style=data["style"]) for item in data["clauses"]]
+
+
 def fresh_dialogues() -> list[Dialogue]:
     """Dialogues written after the judgment was fitted: measured only, never trained on (dialogues_fresh.yaml)."""
     data = _yaml(DATA / "dialogues_fresh.yaml")

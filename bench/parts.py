@@ -21,20 +21,24 @@ class Part:
 
 JUDGMENT_CV = ["chat_turn_f1_cv", "chat_coverage_f1_cv", "chat_skipped_f1_cv", "answers_coverage_f1_cv",
                "answers_skipped_f1_cv", "unit_phase_f1_cv", "act_accuracy_cv"]
-JUDGMENT_FRESH = ["chat_turn_f1_fresh", "chat_coverage_f1_fresh", "chat_skipped_f1_fresh"]
+JUDGMENT_FRESH = ["chat_turn_f1_fresh", "chat_coverage_f1_fresh", "chat_skipped_f1_fresh", "proposal_phase_f1"]
 
 
 def judgment(bench) -> None:
-    from .judgment_bench import cv_figures, fresh_chat_figures, gate_figures
+    from .judgment_bench import cv_figures, fresh_chat_figures, gate_figures, proposal_figures
 
     for key, value in cv_figures().items():
         bench.set(key, value, "cross-validated at training time, whole sources held out (bench.train_judgment)",
                   reason=None if value is not None else "the shipped model has no CV record: run "
                   "python -m bench.train_judgment --write")
     fresh = fresh_chat_figures()
-    for key in JUDGMENT_FRESH:
+    for key in JUDGMENT_FRESH[:3]:
         bench.set(key, fresh[key], f"{fresh['dialogues']} dialogues ({fresh['turns']} candidate turns) of ours written "
                   "after the model was fitted, never trained on")
+    proposals = proposal_figures()
+    bench.set("proposal_phase_f1", proposals["proposal_phase_f1"],
+              f"{proposals['proposals']} design proposals put as questions, of ours, never trained on; read as design "
+              f"{proposals['proposal_read_as_design']}")
     gate = gate_figures()
     bench.details["gate"] = gate
     bench.set("adversarial_refused", gate["adversarial_refused"], f"{gate['adversarial']} non-answers of ours")

@@ -260,3 +260,10 @@ def test_the_fresh_chats_are_measured_only_never_trained_on():
     said = [t.content for d in fresh for t in d.turns if t.role == "candidate"]
     assert len(said) >= 80 and not any(text in trained for text in said)
     assert {d.source for d in fresh}.isdisjoint({d.source for d in labelled.dialogues()})
+
+
+def test_the_proposals_are_measured_only_never_trained_on():
+    from bench import labelled
+    trained = {c.text for c in labelled.clauses()} | {t.content for d in labelled.dialogues() for t in d.turns}
+    proposals = labelled.proposals()
+    assert len(proposals) >= 100 and not any(p.text in trained for p in proposals)

@@ -125,3 +125,19 @@ def test_a_sentence_that_names_its_phase_first_is_read_under_that_name():
     # a label in front of a deferral is still a deferral
     skipped = engine.analyze([(0, "For monitoring, I'll skip it for now if that's ok.", question)]).phases()
     assert not skipped["monitoring"].covered
+
+
+def test_a_design_proposal_put_as_a_question_is_judged_as_the_statement_it_proposes():
+    from mlsd.evidence.segmentation import as_proposed
+    assert as_proposed("What if we shard the prefix table by the first two characters?") == \
+        "we shard the prefix table by the first two characters."
+    assert as_proposed("Would a trie work here?") == "a trie would work here."
+    assert as_proposed("How many queries per second at peak?") == "" and as_proposed("What if we shard.") == ""
+    engine = EvidenceEngine(load_rubric())
+    proposed = engine.analyze([(0, "What if we precompute the top ten completions for every prefix offline and "
+                                   "keep them in memory on each server?")])
+    assert proposed.phases()["serving"].covered
+    unit = proposed.units[0].unit
+    assert unit.text.endswith("?") and unit.judged_text.startswith("we precompute")  # evidence stays verbatim
+    asked = engine.analyze([(0, "How many completions requests per second do we get at peak?")])
+    assert not any(p.covered for p in asked.phases().values())

@@ -100,6 +100,33 @@ def signpost(text: str) -> str:
     return match.group(0).strip(" \t*_-•>") if match else ""
 
 
+# A design choice put to the interviewer as a question ("What if we precompute the top completions?", "How
+# about a two-tower model?", "Would a trie work here?") asks for a reaction, not for a fact: it is judged
+# as the statement it proposes. Read as a question, the judgment (trained on clarifying questions, which
+# cover no phase) credits it to nothing.
+_PROPOSAL_LEAD = r"^\W*(?:(?:ok(?:ay)?|so|and|also|then|but|hmm|um|well)[,:]?\s+){0,2}"
+_PROPOSALS = [(re.compile(_PROPOSAL_LEAD + lead, re.I), instead) for lead, instead in (
+    (r"what if (?:we|i)\s+", "we "), (r"how about\s+", ""), (r"what about (?=using|adding|training|a |an )", ""),
+    (r"(?:does|would|will) it make sense to\s+", "we "), (r"why not(?: just)?\s+", "we "))]
+_WOULD_WORK = re.compile(_PROPOSAL_LEAD + r"would\s+((?:a|an|it|that|this|something like)\b[^?]{0,60}?)\s+work\b", re.I)
+
+
+def as_proposed(text: str) -> str:
+    """"What if we shard by user?" -> "we shard by user."; "" when the text is no proposal put as a question."""
+    if not text.rstrip().endswith("?"):
+        return ""
+    body = text.rstrip()[:-1].rstrip() + "."
+    for pattern, instead in _PROPOSALS:
+        if pattern.match(body):
+            return pattern.sub(instead, body, count=1)
+    work = _WOULD_WORK.match(body)
+    return f"{work.group(1)} would work{body[work.end():]}" if work else ""
+
+
+def is_proposal(text: str) -> bool:
+    return bool(as_proposed(text))
+
+
 @dataclass(frozen=True)
 class Unit:
     """A sentence-sized, verbatim slice of one turn: content[start:end] == text."""
@@ -113,7 +140,8 @@ class Unit:
     injection: bool
     tainted: bool = False  # shares a paragraph with an injection attempt
     heading: str = ""  # the heading or title line above it in the same turn, its context
-    reads_as: str = ""  # what is judged when it is not the text itself (a diagram's edge, in words)
+    reads_as: str = ""  # what is judged when it is not the text itself (a diagram's edge in words, a proposal)
+    drawn: bool = False  # a piece of a diagram, not something said
 
     @property
     def judged_text(self) -> str:
@@ -142,7 +170,7 @@ def segment(turn: int, content: str) -> list[Unit]:
             return
         units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(text)),
                           question=text.rstrip().endswith("?"), injection=looks_like_injection(text),
-                          heading=signpost(text) or heading))
+                          heading=signpost(text) or heading, reads_as=as_proposed(text)))
 
     def flush() -> None:
         if run:
@@ -252,7 +280,7 @@ def diagram_units(turn: int, content: str, block: DiagramBlock, heading: str = "
         text = content[start:end]
         units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(words)), question=False,
                           injection=looks_like_injection(text) or looks_like_injection(words),
-                          heading=title or heading or diagram.title, reads_as=words))
+                          heading=title or heading or diagram.title, reads_as=words, drawn=True))
     return sorted(units, key=lambda u: (u.start, u.end))
 
 

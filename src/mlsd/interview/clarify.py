@@ -19,6 +19,7 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.core.text import split_sentences
+from mlsd.evidence.segmentation import is_proposal
 from mlsd.interview.signals import asks_time_left
 from mlsd.knowledge.embeddings import get_embedder
 from mlsd.knowledge.lexical import LexicalStats, lexical_terms
@@ -55,12 +56,6 @@ _ABOUT_THE_INTERVIEW = re.compile(
     r"talk about \w+ later)\b|\b(?:should|shall) i\b|\b(?:do|would) you (?:want|like) me to\b|\bwant me to\b|"
     r"\b(?:(?:is|would) it be (?:ok|okay|fine|alright)|is it (?:ok|okay|fine|alright)|(?:do|would) you mind|mind) if (?:i|we) "
     r"(?:skip|leave|come back|return|move on|go|jump|start|focus|park|talk about \w+ later)\b", re.I)
-# A design proposal put as a question ("What if we precompute the top completions per prefix?", "How about
-# a small LSTM?", "Would a trie work here?") asks the interviewer to react to a choice, not for a fact:
-# matching it to the spec tells a fact nobody asked for, and "not specified" answers nothing it asked.
-_PROPOSAL = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|and|also|then|but|hmm|um)[,:]?\s+){0,2}(?:what if (?:we|i|you)\b|how about\b|"
-                       r"what about (?:using|adding|training|a|an)\b|(?:does|would|will) it make sense to\b|why not\b|"
-                       r"would (?:a|an|it|that|this|something like)\b[^?]{0,60}\bwork\b)", re.I)
 _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
 
 
@@ -77,8 +72,8 @@ def question_parts(text: str) -> list[str]:
 def _questions_in(piece: str) -> list[str]:
     if _CONFIRMATION.search(piece) and len(piece.split()) < 12:
         return []  # "The analysts review flagged cases, right?" confirms context; it asks for no fact
-    if _ABOUT_THE_INTERVIEW.search(piece) or asks_time_left(piece) or _PROPOSAL.search(piece):
-        return []  # leave, the clock or a reaction to a design choice: no fact of the problem
+    if _ABOUT_THE_INTERVIEW.search(piece) or asks_time_left(piece) or is_proposal(piece):
+        return []  # leave, the clock, or a reaction to a design choice (segmentation.as_proposed): no fact
     need = _NEED_LEAD.search(piece)
     if _STATEMENT_END.search(piece) and not (need or _ASKING.search(piece)):
         return []

@@ -73,7 +73,7 @@ def self_answered(judged: list[JudgedUnit]) -> set[int]:
 
 def prose(evidence: EvidenceState) -> str:
     """What the candidate has said in words so far (not in diagrams)."""
-    return " ".join(u.unit.text for u in evidence.units if not u.unit.reads_as)
+    return " ".join(u.unit.text for u in evidence.units if not u.unit.drawn)
 
 
 def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:

@@ -50,13 +50,8 @@ def fresh_chat_figures() -> dict:
     turns = turn_scores(judge_dialogues(model, dialogues), model.question, model.thresholds.unit)
     engine, pairs = EvidenceEngine(load_rubric()), []
     for d in dialogues:
-        said, context = [], ""
-        for i, t in enumerate(d.turns):
-            if t.role == "interviewer":
-                context = t.content
-            else:
-                said.append((i, t.content, context))
-        phases = engine.analyze(said).phases()
+        chat = Transcript(turns=[Turn(role=t.role, content=t.content) for t in d.turns])
+        phases = engine.analyze(chat.candidate_turns_in_context()).phases()  # as the grader reads a chat
         pairs += [(p, phases[p].covered, label) for p, label in d.labels().items() if label != "uncertain"]
     whole = score_decisions(pairs)
     return {"dialogues": len(dialogues), "turns": sum(t.role == "candidate" for d in dialogues for t in d.turns),

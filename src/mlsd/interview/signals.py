@@ -71,9 +71,14 @@ _REPEAT = re.compile(
 REPEAT_MAX_WORDS = 14
 
 
+def _says_only(pattern: re.Pattern, text: str, max_words: int) -> bool:
+    """A request about the interview that is the whole message: short, and in the pattern's words."""
+    return len(text.split()) <= max_words and bool(pattern.search(text))
+
+
 def is_repeat_request(text: str) -> bool:
     """The message asks to hear the interviewer's last question again, and says nothing else."""
-    return len(text.split()) <= REPEAT_MAX_WORDS and bool(_REPEAT.search(text))
+    return _says_only(_REPEAT, text, REPEAT_MAX_WORDS)
 
 
 # A request for a moment to think ("can I take a minute?", "let me think", "give me a sec"): the interviewer
@@ -87,7 +92,7 @@ PAUSE_MAX_WORDS = 14
 
 def is_pause_request(text: str) -> bool:
     """The message asks for a moment to think, and says nothing else."""
-    return len(text.split()) <= PAUSE_MAX_WORDS and bool(_PAUSE.search(text))
+    return _says_only(_PAUSE, text, PAUSE_MAX_WORDS)
 
 
 # "how much time do we have left?", "how are we on time?": answered with the clock, then the interview goes on.
@@ -106,7 +111,7 @@ ALREADY_SAID_MAX_WORDS = 16
 
 
 def says_already_answered(text: str) -> bool:
-    return len(text.split()) <= ALREADY_SAID_MAX_WORDS and bool(_ALREADY_SAID.search(text))
+    return _says_only(_ALREADY_SAID, text, ALREADY_SAID_MAX_WORDS)
 
 
 def asks_time_left(text: str) -> bool:

@@ -634,6 +634,11 @@ def test_asked_how_much_time_is_left_the_interviewer_tells_the_clock_and_goes_on
     assert iv.state.revealed == []  # the interview's clock is no fact of the problem
     latency = iv.respond("How long do we have to respond to a transaction?", now=start + 21 * 60)
     assert latency.action == "clarify" and "minutes left" not in latency.message
+    iv.respond("I think that's my design.", now=start + 22 * 60)
+    closing = iv.respond("how much time is left?", now=start + 30 * 60)  # asked while the gaps are being closed
+    assert closing.action == "close_gaps" and closing.message.startswith("About 15 of 45 minutes left.")
+    from mlsd.interview.signals import asks_time_left
+    assert asks_time_left("how many minutes remain?") and not asks_time_left("How long until labels arrive?")
 
 
 def test_asking_leave_to_skip_a_phase_reveals_no_fact(store):

@@ -97,7 +97,7 @@ def is_pause_request(text: str) -> bool:
 
 # "how much time do we have left?", "how are we on time?": answered with the clock, then the interview goes on.
 # "How long do we have to respond?" asks about the problem's latency budget, not the interview's clock.
-_TIME = re.compile(r"\bhow (?:much time|many minutes|long) (?:do we have|is there|have we got|are) (?:left|remaining)\b|"
+_TIME = re.compile(r"\bhow (?:much time|many minutes|long)\b[^?.!]{0,24}?\b(?:left|remaining|remains?)\b|"
                    r"\bhow (?:much time|long) (?:do|have) (?:we|i) (?:got|have)\b(?!\s+(?:to|for|in|until|before)\b)|"
                    r"\bhow (?:are|am) (?:we|i) (?:doing )?(?:on|for) time\b|\btime check\b", re.I)
 

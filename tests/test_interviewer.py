@@ -724,3 +724,16 @@ def test_a_design_proposal_put_as_a_question_asks_for_no_fact():
         assert question_parts(text) == [], text
     assert question_parts("What about safety, are there rules about offensive suggestions?")  # asks about the problem
     assert question_parts("Is it ok if I assume 1,000 QPS?")
+
+
+def test_asked_for_feedback_a_mock_keeps_it_for_the_report_and_practice_says_what_is_covered(store):
+    mock = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    mock.respond(PROBLEM_DEF)
+    kept = mock.respond("am I on the right track?")
+    assert kept.message.startswith("I'll keep feedback for the report") and kept.action in ("probe", "ask_skipped", "move_on")
+    practice = Interviewer.start(store, problem_id="bank_fraud_detection", mode="practice")
+    practice.respond(PROBLEM_DEF)
+    told = practice.respond("Is my answer correct so far?")
+    assert told.message.startswith("So far you've covered problem definition") and "monitoring" in told.message
+    from mlsd.interview.signals import asks_feedback
+    assert not asks_feedback("We collect user feedback from the thumbs-down button on every answer.")

@@ -179,9 +179,23 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         follow_up.preface = UNSPECIFIED_IN_A_DESIGN[said == UNSPECIFIED_IN_A_DESIGN[0]]  # never twice in a row
     if reading.already_said and follow_up.kind != "wrap_up" and not follow_up.preface:
         follow_up.preface = "Fair enough."
+    if reading.feedback and follow_up.kind != "wrap_up":
+        follow_up.preface = f"{feedback(state)} {follow_up.preface}".strip()
     if reading.time_left and follow_up.kind != "wrap_up":
         follow_up.preface = f"{time_left(state, now)} {follow_up.preface}".strip()
     return follow_up
+
+
+def feedback(state: InterviewState) -> str:
+    """"Am I on the right track?": a mock interview keeps its verdict for the report; practice mode says
+    what is covered so far (its coverage chart shows as much)."""
+    if state.mode == "mock":
+        return "I'll keep feedback for the report at the end — let's keep going."
+    covered = [p for p in PHASE_IDS if state.covered(p)]
+    missing = [p for p in PHASE_IDS if not state.covered(p)]
+    said = f"So far you've covered {and_list(covered)}" if covered else "Nothing is covered clearly yet"
+    return f"{said}; {and_list(missing)} {'has' if len(missing) == 1 else 'have'} not come up yet." if missing \
+        else f"{said}: every phase."
 
 
 def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide,

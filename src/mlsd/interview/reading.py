@@ -17,7 +17,7 @@ from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
-from mlsd.interview.signals import (asks_time_left, is_pause_request, is_refusal, is_repeat_request,
+from mlsd.interview.signals import (asks_feedback, asks_time_left, is_pause_request, is_refusal, is_repeat_request,
                                    says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
@@ -54,6 +54,7 @@ class TurnReader:
             moves_to=phase_moved_to(text) if content < 0.5 and not (meta or end) else None,
             time_left=asks_time_left(text),
             already_said=content < 0.5 and says_already_answered(text),
+            feedback=content < 0.5 and asks_feedback(text),
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,

@@ -114,6 +114,19 @@ def says_already_answered(text: str) -> bool:
     return _says_only(_ALREADY_SAID, text, ALREADY_SAID_MAX_WORDS)
 
 
+# "am I on the right track?", "is my answer correct so far?", "how am I doing?": a request for feedback. A
+# mock interviewer keeps it for the report; in practice the candidate hears what they have covered so far.
+_FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:on the right track|going in the right direction|doing (?:ok|okay|well|alright|fine))|"
+                       r"is (?:this|that|my (?:answer|design|approach)) (?:correct|right|ok|okay|good|fine)(?: so far)?\W*$|"
+                       r"how (?:am i|i'?m|i am) doing|(?:any|some|give me|get|have) (?:\w+ )?feedback|(?:does|did) (?:this|that|it) (?:all )?make sense(?: so far)?\W*$|"
+                       r"what do you think(?: so far)?\W*$)", re.I)
+FEEDBACK_MAX_WORDS = 12
+
+
+def asks_feedback(text: str) -> bool:
+    return _says_only(_FEEDBACK, text, FEEDBACK_MAX_WORDS)
+
+
 def asks_time_left(text: str) -> bool:
     return bool(_TIME.search(text))
 

@@ -737,3 +737,24 @@ def test_asked_for_feedback_a_mock_keeps_it_for_the_report_and_practice_says_wha
     assert told.message.startswith("So far you've covered problem definition") and "monitoring" in told.message
     from mlsd.interview.signals import asks_feedback
     assert not asks_feedback("We collect user feedback from the thumbs-down button on every answer.")
+
+
+def test_the_first_question_starts_the_interview_rather_than_saying_next(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    first = iv.respond("Hi")
+    assert first.message.startswith(("Let's start with", "To start,")) and "Next" not in first.message
+    second = iv.respond(PROBLEM_DEF)
+    assert not second.message.startswith(("Let's start with", "To start,"))
+
+
+def test_requests_at_the_start_of_an_interview(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    again = iv.respond("Can you repeat the problem?")
+    assert again.action == "repeat" and FRAUD.statement[:60] in again.message
+    clock = Interviewer.start(store, problem_id="bank_fraud_detection").respond("How long is this interview?")
+    assert clock.action != "clarify" and "minutes left" in clock.message  # the clock, not the latency fact
+    asking = Interviewer.start(store, problem_id="bank_fraud_detection")
+    assert asking.respond("Can I ask some clarifying questions first?").action == "wait"
+    thinking = Interviewer.start(store, problem_id="bank_fraud_detection")
+    r = thinking.respond("Let me think about the requirements first. What's the peak QPS?")
+    assert r.action == "clarify" and thinking.state.revealed == ["transaction_volume"]  # the question, not a wait

@@ -158,7 +158,8 @@ class Interviewer:
         previous = next((t["content"] for t in reversed(turns) if t["role"] == "interviewer"), "")
         asked = self.state.asked_phases  # this action's phase is already the last entry
         fallback = offline_message(action, len(turns), previous,
-                                   continuing=len(asked) >= 2 and asked[-2] == action.target_phase)
+                                   continuing=len(asked) >= 2 and asked[-2] == action.target_phase,
+                                   first=not any(asked[:-1]))
         parts: list[str] = []
         self._llm_cut = False
         words = self._llm_words(action, turns, fallback)

@@ -27,6 +27,8 @@ OPENERS = {
 }
 
 
+FIRST = ("Let's start with {phase}. {q}", "To start, {phase}: {q}")  # the first question about any phase
+
 # Technique terms that name what the candidate is doing, not a choice they made: "Got it, assume." says nothing.
 NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "requirements"}
 
@@ -101,15 +103,19 @@ def named_gaps(action: Action) -> str:
     return ", ".join(said)
 
 
-def offline_message(action: Action, turn: int = 0, previous: str = "", continuing: bool = True) -> str:
+def offline_message(action: Action, turn: int = 0, previous: str = "", continuing: bool = True,
+                    first: bool = False) -> str:
     """The action in words; `turn` rotates the openers and none starts like `previous` did. `continuing`:
-    the last question was on this phase too ("Staying on data…" is only said then)."""
+    the last question was on this phase too ("Staying on data…" is only said then). `first`: no question
+    about a phase came before ("Let's start with…", never "Next, …")."""
     phase = phase_title(action.target_phase).lower() if action.target_phase else ""
     if action.kind in OPENERS:
         gaps = named_gaps(action) if action.gaps else phase
         options = OPENERS[action.kind] if action.kind != "close_gaps" or not action.gaps else OPENERS["close_gaps"][:1]
         if not continuing:
             options = tuple(o for o in options if not o.startswith("Staying on"))
+        if first and action.kind == "move_on":
+            options = FIRST
         if action.kind == "close_gaps" and not action.gaps:
             options = OPENERS["close_gaps"][1:]
         texts = [o.format(phase=phase, q=action.question, q_low=after_dash(action.question), gaps=gaps)

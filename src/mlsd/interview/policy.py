@@ -167,10 +167,10 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if state.elapsed_min(now) >= state.time_budget_min:
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
     last = state.last_action
-    if reading.pause and not (last and last.kind == "wait"):  # one wait, then on
+    action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
+    if reading.pause and action is None and not (last and last.kind == "wait"):  # one wait, then on
         pending = last.target_phase if last and last.kind in ASKING_KINDS else None  # still the question on the table
         return Action(kind="wait", target_phase=pending, question="Sure, take your time — go ahead when you're ready.")
-    action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
     if action and not folds(action, reading):
         return action
     follow_up = _follow_up(state, problem, reading, generic, now)

@@ -37,8 +37,8 @@ class TurnReader:
         repeat = content < 0.5 and is_repeat_request(text)
         pause = content < 0.5 and not repeat and is_pause_request(text)
         end, hint, model_answer = (None, False, False) if repeat or pause else read_intents(text, judged)
-        meta = hint or model_answer or repeat or pause
-        phases = [] if meta else self.engine.turn_phases(judged)
+        meta = hint or model_answer or repeat  # a request that asks no fact ("let me think. What's the QPS?" does)
+        phases = [] if meta or pause else self.engine.turn_phases(judged)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
         rhetorical = self_answered(judged)

@@ -62,7 +62,8 @@ _REFUSAL = re.compile(rf"^\W*(?:no+|nope|nah|not really|pass|i'?ll pass|i'?d rat
 # I'd shard by user…" has moved on, and "what did you ask about latency" is a question of its own.
 _REPEAT = re.compile(
     r"\b(?:what (?:was|is|were) (?:the|your|that) (?:last )?question|what did you (?:just )?(?:ask|say)|"
-    r"(?:repeat|rephrase|reword|say) (?:that|it|the question|your question|the last question)(?: again)?\b|"
+    r"(?:repeat|rephrase|reword|say) (?:that|it|the question|your question|the last question|the problem|the task|"
+    r"the prompt)(?: again)?\b|"
     r"(?:repeat|rephrase)\W*$|say (?:that|it) again|come again|what do you mean\b|"
     r"(?:clarify|explain) what you mean|what you mean by (?:that|this)|example of what you mean|"
     r"(?:did ?n'?t|did not|couldn'?t|could not) (?:catch|get|hear|follow|understand) (?:that|it|you|the question|your question)|"
@@ -84,9 +85,11 @@ def is_repeat_request(text: str) -> bool:
 # A request for a moment to think ("can I take a minute?", "let me think", "give me a sec"): the interviewer
 # waits instead of asking. Only a short message: "let me think... ok, for labels I'd use…" has thought already.
 _PAUSE = re.compile(
-    r"\b(?:(?:can|could|may) i (?:take|have|get) (?:a|one) (?:minute|moment|sec(?:ond)?|bit)|"
-    r"give me (?:a|one) (?:minute|moment|sec(?:ond)?)|let me (?:think|gather my thoughts|organi[sz]e my thoughts)|"
-    r"(?:one|a|just a) (?:sec(?:ond)?|moment|minute)(?: please)?\W*$|^\W*(?:ok\W+)?hold on\b|bear with me)\b", re.I)
+    r"\b(?:can|could|may) i (?:take|have|get) (?:a|one) (?:minute|moment|sec(?:ond)?|bit)\b|"
+    r"\bgive me (?:a|one) (?:minute|moment|sec(?:ond)?)\b|\blet me (?:think|gather my thoughts|organi[sz]e my thoughts)\b|"
+    r"\b(?:one|a|just a) (?:sec(?:ond)?|moment|minute)(?: please)?\W*$|^\W*(?:ok\W+)?hold on\b|\bbear with me\b|"
+    r"\b(?:can|could|may) i (?:first )?ask (?:you )?(?:(?:some|a few|a couple of|a) )?(?:clarifying )?questions?(?: first)?\W*$",
+    re.I)
 PAUSE_MAX_WORDS = 14
 
 
@@ -99,7 +102,8 @@ def is_pause_request(text: str) -> bool:
 # "How long do we have to respond?" asks about the problem's latency budget, not the interview's clock.
 _TIME = re.compile(r"\bhow (?:much time|many minutes|long)\b[^?.!]{0,24}?\b(?:left|remaining|remains?)\b|"
                    r"\bhow (?:much time|long) (?:do|have) (?:we|i) (?:got|have)\b(?!\s+(?:to|for|in|until|before)\b)|"
-                   r"\bhow (?:are|am) (?:we|i) (?:doing )?(?:on|for) time\b|\btime check\b", re.I)
+                   r"\bhow (?:are|am) (?:we|i) (?:doing )?(?:on|for) time\b|\btime check\b|"
+                   r"\bhow long (?:is|will|does) (?:this|the) (?:interview|session|mock)\b", re.I)
 
 
 # "I already answered that", "see above": the last question asked for a point the candidate made. Only a

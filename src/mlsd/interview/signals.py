@@ -9,6 +9,7 @@ moving on to the model") or a question ("are we done with data?") is neither.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Literal
 
 EndSignal = Literal["done", "stop"]
@@ -69,17 +70,6 @@ _REPEAT = re.compile(
     r"(?:did ?n'?t|did not|couldn'?t|could not) (?:catch|get|hear|follow|understand) (?:that|it|you|the question|your question)|"
     r"(?:missed|lost) (?:that|the question|your question|what you (?:asked|said))|^\W*(?:sorry|pardon)\W*$|"
     r"i (?:do ?n'?t|do not) (?:understand|get) (?:the|your) question)", re.I)
-REPEAT_MAX_WORDS = 14
-
-
-def _says_only(pattern: re.Pattern, text: str, max_words: int) -> bool:
-    """A request about the interview that is the whole message: short, and in the pattern's words."""
-    return len(text.split()) <= max_words and bool(pattern.search(text))
-
-
-def is_repeat_request(text: str) -> bool:
-    """The message asks to hear the interviewer's last question again, and says nothing else."""
-    return _says_only(_REPEAT, text, REPEAT_MAX_WORDS)
 
 
 # A request for a moment to think ("can I take a minute?", "let me think", "give me a sec"): the interviewer
@@ -90,12 +80,6 @@ _PAUSE = re.compile(
     r"\b(?:one|a|just a) (?:sec(?:ond)?|moment|minute)(?: please)?\W*$|^\W*(?:ok\W+)?hold on\b|\bbear with me\b|"
     r"\b(?:can|could|may) i (?:first )?ask (?:you )?(?:(?:some|a few|a couple of|a) )?(?:clarifying )?questions?(?: first)?\W*$",
     re.I)
-PAUSE_MAX_WORDS = 14
-
-
-def is_pause_request(text: str) -> bool:
-    """The message asks for a moment to think, and says nothing else."""
-    return _says_only(_PAUSE, text, PAUSE_MAX_WORDS)
 
 
 # "how much time do we have left?", "how are we on time?": answered with the clock, then the interview goes on.
@@ -111,11 +95,6 @@ _TIME = re.compile(r"\bhow (?:much time|many minutes|long)\b[^?.!]{0,24}?\b(?:le
 _ALREADY_SAID = re.compile(r"\b(?:i(?:'?ve| have)? )?(?:already|just) (?:answered|covered|said|mentioned|explained|addressed|"
                            r"talked about|went over|gone over) (?:that|this|it)\b|\bsee (?:above|earlier|my (?:last|earlier) "
                            r"(?:answer|message))\b|^\W*as i (?:said|mentioned)\W*$", re.I)
-ALREADY_SAID_MAX_WORDS = 16
-
-
-def says_already_answered(text: str) -> bool:
-    return _says_only(_ALREADY_SAID, text, ALREADY_SAID_MAX_WORDS)
 
 
 # "am I on the right track?", "is my answer correct so far?", "how am I doing?": a request for feedback. A
@@ -124,11 +103,22 @@ _FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:on the right track|going in the
                        r"is (?:this|that|my (?:answer|design|approach)) (?:correct|right|ok|okay|good|fine)(?: so far)?\W*$|"
                        r"how (?:am i|i'?m|i am) doing|(?:any|some|give me|get|have) (?:\w+ )?feedback|(?:does|did) (?:this|that|it) (?:all )?make sense(?: so far)?\W*$|"
                        r"what do you think(?: so far)?\W*$)", re.I)
-FEEDBACK_MAX_WORDS = 12
+# Requests about the interview that must be the whole message, each with the most words it may take: a
+# longer message has said something else as well, and that is what gets the reply.
+WHOLE_MESSAGE_REQUESTS = {"repeat": (_REPEAT, 14), "pause": (_PAUSE, 14), "already_said": (_ALREADY_SAID, 16),
+                          "feedback": (_FEEDBACK, 12)}
 
 
-def asks_feedback(text: str) -> bool:
-    return _says_only(_FEEDBACK, text, FEEDBACK_MAX_WORDS)
+def says_only(kind: str, text: str) -> bool:
+    """Is the message a request of this kind (see WHOLE_MESSAGE_REQUESTS), and nothing else?"""
+    pattern, most_words = WHOLE_MESSAGE_REQUESTS[kind]
+    return len(text.split()) <= most_words and bool(pattern.search(text))
+
+
+is_repeat_request = partial(says_only, "repeat")  # "sorry, what was the question?"
+is_pause_request = partial(says_only, "pause")  # "can I take a minute?"
+says_already_answered = partial(says_only, "already_said")  # "I already answered that"
+asks_feedback = partial(says_only, "feedback")  # "am I on the right track?"
 
 
 def asks_time_left(text: str) -> bool:

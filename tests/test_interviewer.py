@@ -758,3 +758,14 @@ def test_requests_at_the_start_of_an_interview(store):
     thinking = Interviewer.start(store, problem_id="bank_fraud_detection")
     r = thinking.respond("Let me think about the requirements first. What's the peak QPS?")
     assert r.action == "clarify" and thinking.state.revealed == ["transaction_volume"]  # the question, not a wait
+
+
+def test_why_do_you_ask_gets_a_reason_then_the_question_again(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection")
+    iv.respond(PROBLEM_DEF)
+    question = iv.state.last_action.question
+    r = iv.respond("why do you ask?")
+    assert r.action == "repeat" and r.message.startswith("Fair question:") and r.message.endswith(question)
+    from mlsd.interview.signals import asks_why
+    assert asks_why("hmm, why does that matter?") and not asks_why("Why do we need a feature store at all? Because "
+                                                                    "the same velocity counts must be computed online")

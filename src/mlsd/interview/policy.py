@@ -33,7 +33,8 @@ from mlsd.content.problems import GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import normalise
 from mlsd.interview.pacing import closing_gaps, next_target
-from mlsd.interview.replies import UNSPECIFIED_IN_A_DESIGN, change_question, folds, repeat, time_left, unanswered_change
+from mlsd.interview.replies import (UNSPECIFIED_IN_A_DESIGN, change_question, folds, reason, repeat, time_left,
+                                   unanswered_change)
 # The state, reading and action types live in `state`; they are imported from here by most callers.
 from mlsd.interview.state import (ASKING_KINDS, COVERED, Action, ActionKind, InterviewState,  # noqa: F401
                                   Reading)
@@ -168,6 +169,8 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
     last = state.last_action
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
+    if action and reading.why:
+        action.preface = reason(state, problem, action)
     if reading.pause and action is None and not (last and last.kind == "wait"):  # one wait, then on
         pending = last.target_phase if last and last.kind in ASKING_KINDS else None  # still the question on the table
         return Action(kind="wait", target_phase=pending, question="Sure, take your time — go ahead when you're ready.")

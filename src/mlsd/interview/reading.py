@@ -17,7 +17,7 @@ from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
-from mlsd.interview.signals import (asks_feedback, asks_time_left, is_pause_request, is_refusal, is_repeat_request,
+from mlsd.interview.signals import (asks_feedback, asks_time_left, asks_why, is_pause_request, is_refusal, is_repeat_request,
                                    says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
@@ -34,7 +34,8 @@ class TurnReader:
              depth_after: dict[str, int]) -> Reading:
         content = max((u.content for u in judged), default=0.0)
         # Requests that say nothing else: "sorry, what was the question?", "can I take a minute?"
-        repeat = content < 0.5 and is_repeat_request(text)
+        why = content < 0.5 and asks_why(text)
+        repeat = why or (content < 0.5 and is_repeat_request(text))
         pause = content < 0.5 and not repeat and is_pause_request(text)
         end, hint, model_answer = (None, False, False) if repeat or pause else read_intents(text, judged)
         meta = hint or model_answer or repeat  # a request that asks no fact ("let me think. What's the QPS?" does)
@@ -49,7 +50,7 @@ class TurnReader:
         return Reading(
             text=text, phases=phases, end=end,
             declined=(content < 0.5 and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
-            hint=hint, model_answer=model_answer, repeat=repeat, pause=pause,
+            hint=hint, model_answer=model_answer, repeat=repeat, pause=pause, why=why,
             asked_about=phase_asked_about(text) if hint or model_answer else None,
             moves_to=phase_moved_to(text) if content < 0.5 and not (meta or end) else None,
             time_left=asks_time_left(text),

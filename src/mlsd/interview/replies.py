@@ -6,6 +6,7 @@ again, the clock, a requirement change put once more, and "not specified" said b
 from __future__ import annotations
 
 from mlsd.content.problems import Problem
+from mlsd.core.phases import phase_title
 from mlsd.interview.state import ASKING_KINDS, Action, InterviewState, Reading
 
 
@@ -22,6 +23,18 @@ def repeat(state: InterviewState, problem: Problem) -> Action:
         return Action(kind="repeat", question=f"{problem.statement} Walk me through your design.")
     phase = last.target_phase if last.kind in ASKING_KINDS else None  # a fact or a curveball names no phase
     return Action(kind="repeat", target_phase=phase, question=last.question)
+
+
+def reason(state: InterviewState, problem: Problem, action: Action) -> str:
+    """"Why do you ask?": what the question is for — a phase not covered yet, or one to take deeper; said
+    before the question again. Offline there is no more to say than that; an LLM words it from the turns."""
+    if action.target_phase is None:
+        return "Fair question: it changes the design, so I want to hear how you'd handle it."
+    name = phase_title(action.target_phase).lower()
+    weight = " and it carries a lot of weight for this problem" if problem.weight(action.target_phase) > 1 else ""
+    if state.covered(action.target_phase):
+        return f"Fair question: I want to see how far your {name} goes{weight}."
+    return f"Fair question: {name} hasn't come up much yet{weight}."
 
 
 def unanswered_change(state: InterviewState, reading: Reading) -> Action | None:

@@ -103,10 +103,16 @@ _FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:on the right track|going in the
                        r"is (?:this|that|my (?:answer|design|approach)) (?:correct|right|ok|okay|good|fine)(?: so far)?\W*$|"
                        r"how (?:am i|i'?m|i am) doing|(?:any|some|give me|get|have) (?:\w+ )?feedback|(?:does|did) (?:this|that|it) (?:all )?make sense(?: so far)?\W*$|"
                        r"what do you think(?: so far)?\W*$)", re.I)
+
+
+# "why do you ask?", "why does that matter?": the candidate wants the reason for the last question.
+_WHY = re.compile(r"^\W*(?:(?:ok|hmm|sorry|but)\W+)?why (?:do you ask|are you asking|(?:does|would) (?:that|this|it) matter|"
+                  r"is (?:that|this|it) (?:important|relevant)|that question)\b", re.I)
+
 # Requests about the interview that must be the whole message, each with the most words it may take: a
 # longer message has said something else as well, and that is what gets the reply.
 WHOLE_MESSAGE_REQUESTS = {"repeat": (_REPEAT, 14), "pause": (_PAUSE, 14), "already_said": (_ALREADY_SAID, 16),
-                          "feedback": (_FEEDBACK, 12)}
+                          "feedback": (_FEEDBACK, 12), "why": (_WHY, 10)}
 
 
 def says_only(kind: str, text: str) -> bool:
@@ -119,6 +125,7 @@ is_repeat_request = partial(says_only, "repeat")  # "sorry, what was the questio
 is_pause_request = partial(says_only, "pause")  # "can I take a minute?"
 says_already_answered = partial(says_only, "already_said")  # "I already answered that"
 asks_feedback = partial(says_only, "feedback")  # "am I on the right track?"
+asks_why = partial(says_only, "why")  # "why do you ask?"
 
 
 def asks_time_left(text: str) -> bool:

@@ -99,6 +99,7 @@ class Reading:
     time_left: bool = False  # "how much time do we have left?": the clock is told before the next question
     already_said: bool = False  # "I already answered that": on to another phase
     feedback: bool = False  # "am I on the right track?": kept for the report (mock), what is covered (practice)
+    why: bool = False  # "why do you ask?": the reason, then the question again
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers

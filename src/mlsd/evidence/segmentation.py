@@ -64,14 +64,15 @@ def named_phase(phrase: str) -> str | None:
 _NAMED_AFTER = re.compile(rf"\b(?:for|on|about|of|in|with)\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)
 
 
+def _first_phase_named(pattern: re.Pattern, text: str) -> str | None:
+    """The phase named by the first of the pattern's matches (its group 1) that names one."""
+    return next((phase for match in pattern.finditer(text) if (phase := named_phase(match.group(1)))), None)
+
+
 def phase_asked_about(text: str) -> str | None:
     """The phase a request names ("the model answer for problem definition", "a hint on the data part"):
     only a name after a preposition counts, so "model answer" itself names no phase."""
-    for match in _NAMED_AFTER.finditer(text):
-        phase = named_phase(match.group(1))
-        if phase:
-            return phase
-    return None
+    return _first_phase_named(_NAMED_AFTER, text)
 
 
 # "can we move on to the model?", "let's talk about serving", "I'll start with the data"
@@ -81,11 +82,7 @@ _MOVE_TO = re.compile(rf"\b(?:(?:move|go|jump|skip|switch|turn|get|come)(?: on| 
 
 def phase_moved_to(text: str) -> str | None:
     """The phase a message asks to go to next ("can we move on to the model?"), or None."""
-    for match in _MOVE_TO.finditer(text):
-        phase = named_phase(match.group(1))
-        if phase:
-            return phase
-    return None
+    return _first_phase_named(_MOVE_TO, text)
 
 
 _SIGNPOST = re.compile(

@@ -94,8 +94,8 @@ def next_target(state, problem: Problem, current: str | None, deepened: bool, no
     if current and allowed(current) and state.depth.get(current, 0) <= 1 and state.probes.get(current, 0) < MAX_PROBES \
             and state.phase_seconds.get(current, 0.0) / 60 < 1.5 * phase_budget_min(state.time_budget_min, current, problem):
         return "probe", current
-    if fresh or nagged:
-        gap = (fresh or nagged)[0]
+    if gaps:
+        gap = (fresh + nagged)[0]
         return ("ask_skipped" if gap in nagged and is_skipped(state, gap) else "move_on"), gap
     thin = [p for p in PHASE_IDS if state.covered(p) and state.depth.get(p, 0) <= 1 and allowed(p)]
     thin.sort(key=lambda p: -problem.weight(p))

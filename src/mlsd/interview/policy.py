@@ -177,15 +177,11 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if action and not folds(action, reading):
         return action
     follow_up = _follow_up(state, problem, reading, generic, now)
-    if action and follow_up.kind != "wrap_up" and not follow_up.preface:
-        said = state.last_action.preface if state.last_action else ""
-        follow_up.preface = UNSPECIFIED_IN_A_DESIGN[said == UNSPECIFIED_IN_A_DESIGN[0]]  # never twice in a row
-    if reading.already_said and follow_up.kind != "wrap_up" and not follow_up.preface:
-        follow_up.preface = "Fair enough."
-    if reading.feedback and follow_up.kind != "wrap_up":
-        follow_up.preface = f"{feedback(state)} {follow_up.preface}".strip()
-    if reading.time_left and follow_up.kind != "wrap_up":
-        follow_up.preface = f"{time_left(state, now)} {follow_up.preface}".strip()
+    if follow_up.kind != "wrap_up":  # what else the message asked, said before the follow-up
+        unspecified = UNSPECIFIED_IN_A_DESIGN[(last.preface if last else "") == UNSPECIFIED_IN_A_DESIGN[0]]  # varied
+        own = follow_up.preface or (unspecified if action else "Fair enough." if reading.already_said else "")
+        said = [time_left(state, now) if reading.time_left else "", feedback(state) if reading.feedback else "", own]
+        follow_up.preface = " ".join(p for p in said if p)
     return follow_up
 
 

@@ -3,7 +3,8 @@
 The evidence engine judges the turn's units (in the context of the interviewer's last question);
 this module turns that into the `Reading` the policy decides on: the phases the turn covers, the
 hidden-spec facts it asks for, whether it says "I'm done" or "let's stop", declines to answer, asks
-for a hint, to hear the last question again, for a moment to think or to go to a phase — and a check that a question's point has not been made already.
+for a hint, to hear the last question again, for a moment to think or to go to a phase — and a check
+that a question's point has not been made already.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ class TurnReader:
     def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
              depth_after: dict[str, int]) -> Reading:
         content = max((u.content for u in judged), default=0.0)
+        bare = content < 0.5  # no design said: the message may be a request about the interview alone
         # Requests that say nothing else: "sorry, what was the question?", "can I take a minute?"
-        why = content < 0.5 and asks_why(text)
-        repeat = why or (content < 0.5 and is_repeat_request(text))
-        pause = content < 0.5 and not repeat and is_pause_request(text)
+        why = bare and asks_why(text)
+        repeat = why or (bare and is_repeat_request(text))
+        pause = bare and not repeat and is_pause_request(text)
         end, hint, model_answer = (None, False, False) if repeat or pause else read_intents(text, judged)
         meta = hint or model_answer or repeat  # a request that asks no fact ("let me think. What's the QPS?" does)
         phases = [] if meta or pause else self.engine.turn_phases(judged)
@@ -49,13 +51,13 @@ class TurnReader:
         dominant = phases[0] if phases else None
         return Reading(
             text=text, phases=phases, end=end,
-            declined=(content < 0.5 and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
+            declined=(bare and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
             hint=hint, model_answer=model_answer, repeat=repeat, pause=pause, why=why,
             asked_about=phase_asked_about(text) if hint or model_answer else None,
-            moves_to=phase_moved_to(text) if content < 0.5 and not (meta or end) else None,
+            moves_to=phase_moved_to(text) if bare and not (meta or end) else None,
             time_left=asks_time_left(text),
-            already_said=content < 0.5 and says_already_answered(text),
-            feedback=content < 0.5 and asks_feedback(text),
+            already_said=bare and says_already_answered(text),
+            feedback=bare and asks_feedback(text),
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,

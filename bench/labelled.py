@@ -164,8 +164,25 @@ def answers() -> list[LabelledAnswer]:
     return load_corpus(OURS)
 
 
-def gate() -> Gate:
-    return Gate(**_yaml(DATA / "gate.yaml"))
+def gate(dev: bool = False) -> Gate:
+    """The held-out gate set (`mlsd bench`), or with `dev` the set written to check the refusal rule."""
+    return Gate(**_yaml(DATA / ("gate_dev.yaml" if dev else "gate.yaml")))
+
+
+class TalkSentence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=2)
+    group: str
+    style: str
+    design: bool = False
+
+
+def gate_clauses() -> list[TalkSentence]:
+    """bench/data/gate_clauses.yaml, one group per genre: talk around ML that designs nothing, and
+    (`design: true`) design choices put in plain words, the voice the clause files have least of."""
+    return [TalkSentence(text=t, group=g["group"], style=g["style"], design=g.get("design", False))
+            for g in _yaml(DATA / "gate_clauses.yaml")["groups"] for t in g["sentences"]]
 
 
 def clarifications() -> list[Clarification]:

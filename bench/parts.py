@@ -41,8 +41,19 @@ def judgment(bench) -> None:
               f"{proposals['proposal_read_as_design']}")
     gate = gate_figures()
     bench.details["gate"] = gate
-    bench.set("adversarial_refused", gate["adversarial_refused"], f"{gate['adversarial']} non-answers of ours")
+    talk = load_talk_filter_meta()
+    bench.set("adversarial_refused", gate["adversarial_refused"],
+              f"{gate['adversarial']} non-answers of ours, held out; the talk filter, held out by group, keeps "
+              f"{talk['design_recall_cv']} of design sentences and lets {talk['talk_read_as_design_cv']} of talk through")
     bench.set("short_real_refused", gate["short_real_refused"], f"{gate['short_real']} short real answers of ours")
+
+
+def load_talk_filter_meta() -> dict:
+    import json
+
+    from mlsd.evidence.talk import TALK_FILTER_PATH
+
+    return json.loads(TALK_FILTER_PATH.read_text(encoding="utf-8"))["meta"]
 
 
 def speed(bench) -> None:

@@ -9,8 +9,11 @@ evidence (`feedback`).
 
 from __future__ import annotations
 
+import numpy as np
+
 from mlsd.content.problems import resolve_problem, rubric_for
 from mlsd.evidence import EvidenceEngine, EvidenceState
+from mlsd.evidence.talk import TalkFilter, load_talk_filter
 from mlsd.grading.feedback import add_feedback
 from mlsd.grading.llm_grading import Budget, grade_with_llm
 from mlsd.grading.offline import assemble_dimension, grade_dimension_offline
@@ -23,13 +26,17 @@ MIN_CANDIDATE_WORDS = 60
 # Enough design content to grade: three concrete design statements, or two on different phases. A
 # 60-word real answer is three or four sentences ("model: GBDT on 30 days of chargebacks, ... ; served
 # behind the auth API at 20 ms p99"), so two on two phases is already a design; the everyday prose,
-# word salad and buzzwords of bench/data/gate.yaml rarely reach two such statements at all.
+# word salad and buzzwords of bench/data/gate.yaml rarely reach two such statements at all. Two are
+# enough only in a short answer or in a chat, where the interviewer's questions set the topic: a longer
+# text standing alone (an essay on AI, a press release) can let two sentences through the judgment and
+# the talk filter, and a real answer that long states more than two things.
 MIN_DESIGN_STATEMENTS = 3
 MIN_STATEMENTS_ON_TWO_PHASES = 2
+SHORT_ANSWER_WORDS = 150
 
 
 # -- gates ----------------------------------------------------------------------------------------
-def insufficient_reason(transcript: Transcript, state: EvidenceState) -> str | None:
+def insufficient_reason(transcript: Transcript, state: EvidenceState, talk_filter: TalkFilter | None = None) -> str | None:
     words = [w for _, t in transcript.candidate_turns() for w in t.content.split()]
     if len(words) < MIN_CANDIDATE_WORDS:
         return (f"too short to grade: {len(words)} word{'s' if len(words) != 1 else ''} of candidate text; at least {MIN_CANDIDATE_WORDS} "
@@ -41,23 +48,29 @@ def insufficient_reason(transcript: Transcript, state: EvidenceState) -> str | N
     known = sum(1 for w in clean if get_embedder().is_known_word(w))
     if known / max(1, len(clean)) < 0.5:
         return "the candidate text does not read as language (mostly non-words); nothing to grade"
-    statements = design_statements(state)
+    statements = design_statements(state, talk_filter)
     design, phases = len(statements), len(set(statements.values()))
-    enough = design >= MIN_DESIGN_STATEMENTS or (design >= MIN_STATEMENTS_ON_TWO_PHASES and phases >= 2)
+    two_may_do = len(words) <= SHORT_ANSWER_WORDS or any(t.role == "interviewer" for t in transcript.turns)
+    enough = design >= MIN_DESIGN_STATEMENTS or (two_may_do and design >= MIN_STATEMENTS_ON_TWO_PHASES and phases >= 2)
     if not enough or not any(p.covered for p in state.phases().values()):
+        needed = f"at least {MIN_DESIGN_STATEMENTS}" + (f", or {MIN_STATEMENTS_ON_TWO_PHASES} on two phases," if two_may_do else "")
         return ("off-topic: nothing in the candidate's answer is a concrete statement about designing this ML "
                 f"system ({design} such statement{'s' if design != 1 else ''} on {phases} phase{'s' if phases != 1 else ''}; "
-                f"at least {MIN_DESIGN_STATEMENTS}, or {MIN_STATEMENTS_ON_TWO_PHASES} on two phases, needed)")
+                f"{needed} needed)")
     return None
 
 
-def design_statements(state: EvidenceState) -> dict[str, int]:
+def design_statements(state: EvidenceState, talk_filter: TalkFilter | None = None) -> dict[str, int]:
     """Distinct units judged to be specific design content covering some phase, each with its main
     phase: everyday prose that borrows ML words, buzzwords, questions and talk about the interview do
-    not count."""
+    not count, and neither does what the talk filter reads as talk around ML rather than a design
+    choice (an essay on AI, a press release)."""
     threshold = state.engine.model.thresholds.unit
-    return {" ".join(u.unit.text.lower().split()): int(u.phases.argmax()) for u in state.units
-            if u.specific and u.content >= 0.5 and float(u.phases.max()) >= threshold}
+    units = [u for u in state.units if u.specific and u.content >= 0.5 and float(u.phases.max()) >= threshold]
+    if units:
+        talk_filter = talk_filter or load_talk_filter()
+        units = [u for u, ok in zip(units, talk_filter.is_design(np.vstack([u.vector for u in units]), [u.unit.judged_text for u in units])) if ok]
+    return {" ".join(u.unit.text.lower().split()): int(u.phases.argmax()) for u in units}
 
 
 # -- the whole report -------------------------------------------------------------------------------

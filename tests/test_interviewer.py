@@ -362,9 +362,9 @@ def test_named_gaps_say_which_phases_were_only_mentioned():
     from mlsd.interview.phrasing import named_gaps
     from mlsd.interview.policy import Action
     both = Action(kind="close_gaps", target_phase="monitoring", gaps=["monitoring", "scalability", "data"], brief=["data"])
-    assert named_gaps(both) == "you haven't covered monitoring & maintenance and scalability, and data only in passing"
+    assert named_gaps(both) == "you haven't covered monitoring & maintenance and scalability, and I'd like to hear more about data"
     only_brief = Action(kind="close_gaps", target_phase="data", gaps=["data"], brief=["data"])
-    assert named_gaps(only_brief) == "you covered data only in passing"
+    assert named_gaps(only_brief) == "I'd like to hear more about data"
 
 
 def test_a_hedged_proposal_in_question_form_is_not_answered_not_specified(store):
@@ -628,15 +628,21 @@ def test_every_term_of_an_acknowledgement_reads_mid_sentence():
 def test_asked_how_much_time_is_left_the_interviewer_tells_the_clock_and_goes_on(store):
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=45)
     start = iv.state.started_at
-    iv.respond(PROBLEM_DEF, now=start + 60)
+    pending = iv.respond(PROBLEM_DEF, now=start + 60)
     r = iv.respond("how much time do we have left?", now=start + 20 * 60)
-    assert r.message.startswith("About 25 of 45 minutes left.") and r.action in ("probe", "ask_skipped", "move_on")
+    # the clock, then the question still on the table again — not a new one
+    assert r.message.startswith("About 25 of 45 minutes left.") and r.action == "repeat"
+    assert r.message.endswith(iv.state.asked[-1]) and iv.state.asked[-1] in pending.message
     assert iv.state.revealed == []  # the interview's clock is no fact of the problem
     latency = iv.respond("How long do we have to respond to a transaction?", now=start + 21 * 60)
     assert latency.action == "clarify" and "minutes left" not in latency.message
     iv.respond("I think that's my design.", now=start + 22 * 60)
+    gap = iv.state.asked[-1]
     closing = iv.respond("how much time is left?", now=start + 30 * 60)  # asked while the gaps are being closed
-    assert closing.action == "close_gaps" and closing.message.startswith("About 15 of 45 minutes left.")
+    assert closing.action == "repeat" and closing.message.startswith("About 15 of 45 minutes left.")
+    assert closing.message.endswith(gap) and iv.state.asked[-1] == gap  # the gap question again, not asked anew
+    terse = iv.respond("Time left?", now=start + 31 * 60)
+    assert terse.message.startswith("About 14 of 45 minutes left.")
     from mlsd.interview.signals import asks_time_left
     assert asks_time_left("how many minutes remain?") and not asks_time_left("How long until labels arrive?")
 

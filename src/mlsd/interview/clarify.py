@@ -55,7 +55,10 @@ _ABOUT_THE_INTERVIEW = re.compile(
     r"\b(?:can|could|may|shall) (?:we|i) (?:come back|return|skip|move on|go back|park|leave|start|continue|focus|"
     r"talk about \w+ later)\b|\b(?:should|shall) i\b|\b(?:do|would) you (?:want|like) me to\b|\bwant me to\b|"
     r"\b(?:(?:is|would) it be (?:ok|okay|fine|alright)|is it (?:ok|okay|fine|alright)|(?:do|would) you mind|mind) if (?:i|we) "
-    r"(?:skip|leave|come back|return|move on|go|jump|start|focus|park|talk about \w+ later)\b", re.I)
+    r"(?:skip|leave|come back|return|move on|go|jump|start|focus|park|talk about \w+ later)\b|"
+    # "Monitoring i skip, is ok?", "let's move to next": leave again, in other words
+    r"\b(?:i|we) (?:skip|leave|park)\b[^?]{0,30}\b(?:is|it'?s|is it) (?:ok|okay|fine|alright)\b|"
+    r"\blet'?s (?:move|go) (?:on|to (?:the )?next)\b", re.I)
 _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
 
 

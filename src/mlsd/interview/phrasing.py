@@ -93,14 +93,15 @@ def first_words(text: str, n: int = 4) -> str:
 
 
 def named_gaps(action: Action) -> str:
-    """"you haven't covered monitoring and scaling, and data only in passing": a phase the candidate did
-    mention is never called uncovered."""
+    """"you haven't covered monitoring and scaling, and I'd like to hear more about data": a phase the
+    candidate did mention is never called uncovered, nor called thin — one dense sentence can hold a lot,
+    and the interviewer only knows it wants more."""
     missing = [g for g in action.gaps if g not in action.brief]
     brief = [g for g in action.gaps if g in action.brief]
     said = [f"you haven't covered {and_list(missing)}"] if missing else []
     if brief:
-        said.append(f"{'and ' if missing else 'you covered '}{and_list(brief)} only in passing")
-    return ", ".join(said)
+        said.append(f"I'd like to hear more about {and_list(brief)}")
+    return ", and ".join(said)
 
 
 def offline_message(action: Action, turn: int = 0, previous: str = "", continuing: bool = True,

@@ -113,7 +113,8 @@ def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
 
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
     gaps = closing_gaps(state, problem, limit=3, thin=False)  # named as gaps: only what was not covered
-    named = f" The biggest gaps were {and_list(gaps)}." if gaps else ""
+    named = (f" The biggest gap was {and_list(gaps)}." if len(gaps) == 1 else f" The biggest gaps were {and_list(gaps)}.") \
+        if gaps else ""
     return Action(kind="wrap_up", question=f"{why}{named} End the interview to see your graded report.", gaps=gaps)
 
 
@@ -138,7 +139,7 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
         action = ask(state, problem, "close_gaps", phase, generic, reading)
         if action:
             return action
-    return wrap_up(state, problem, "That's the gaps I wanted to ask about. Thanks.")
+    return wrap_up(state, problem, "Those were the gaps I wanted to ask about. Thanks.")
 
 
 def reached(state: InterviewState, phase: str) -> bool:
@@ -171,6 +172,12 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
     if action and reading.why:
         action.preface = reason(state, problem, action)
+    if reading.time_left and action is None and not (reading.says_design or reading.phases) and last \
+            and last.kind in (*ASKING_KINDS, "repeat", "requirement_change"):
+        # Only the clock was asked: told, then the question still on the table again, not a new one.
+        action = repeat(state, problem)
+        action.preface = time_left(state, now)
+        return action
     if reading.pause and action is None and not (last and last.kind == "wait"):  # one wait, then on
         pending = last.target_phase if last and last.kind in ASKING_KINDS else None  # still the question on the table
         return Action(kind="wait", target_phase=pending, question="Sure, take your time — go ahead when you're ready.")
@@ -227,9 +234,10 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
     if change and not state.requirement_change_done and state.asked and reached(state, change.after_phase):
         return Action(kind="requirement_change", target_phase=change.after_phase, question=change_question(change.text))
     exhausted: set[str] = set()  # phases with no question left
-    if reading.already_said and state.asked_phases and state.asked_phases[-1]:
-        exhausted.add(state.asked_phases[-1])  # "I already answered that": not that phase again now
-    current, unanswered = reading.dominant or state.current_phase, not reading.phases and not reading.declined
+    if (reading.already_said or reading.declined or reading.moves_on) and state.asked_phases and state.asked_phases[-1]:
+        exhausted.add(state.asked_phases[-1])  # "I already answered that", "pass", "next": not that phase again now
+    current = reading.dominant or state.current_phase
+    unanswered = not (reading.phases or reading.declined or reading.moves_on)
     target = next_target(state, problem, current, reading.deepened, now, frozenset(exhausted), unanswered)
     while target:
         action = ask(state, problem, target[0], target[1], generic, reading)

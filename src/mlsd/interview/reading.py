@@ -18,8 +18,8 @@ from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
-from mlsd.interview.signals import (asks_feedback, asks_time_left, asks_why, is_pause_request, is_refusal, is_repeat_request,
-                                   says_already_answered)
+from mlsd.interview.signals import (asks_feedback, asks_time_left, asks_to_move_on, asks_why, is_pause_request, is_refusal,
+                                   is_repeat_request, says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
@@ -50,8 +50,9 @@ class TurnReader:
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
         dominant = phases[0] if phases else None
         return Reading(
-            text=text, phases=phases, end=end,
+            text=text, phases=phases, says_design=not bare, end=end,
             declined=(bare and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
+            moves_on=bare and asks_to_move_on(text),
             hint=hint, model_answer=model_answer, repeat=repeat, pause=pause, why=why,
             asked_about=phase_asked_about(text) if hint or model_answer else None,
             moves_to=phase_moved_to(text) if bare and not (meta or end) else None,

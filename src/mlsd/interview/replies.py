@@ -39,9 +39,10 @@ def reason(state: InterviewState, problem: Problem, action: Action) -> str:
 
 def unanswered_change(state: InterviewState, reading: Reading) -> Action | None:
     """A requirement change that went unanswered ("hmm", "how much time is left?") is put once more; after
-    that the interview moves on."""
+    that the interview moves on. An answer in design terms counts even when no one phase is clear from it
+    ("I'd score before the money moves, with step-up authentication"): a change cuts across phases."""
     last = state.last_action
-    if last and last.kind == "requirement_change" and not reading.phases and not reading.declined:
+    if last and last.kind == "requirement_change" and not (reading.phases or reading.says_design or reading.declined):
         return Action(kind="repeat", question=last.question, preface="Back to the change:")
     return None
 

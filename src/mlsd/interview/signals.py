@@ -52,7 +52,8 @@ _NOT_DONE = re.compile(
 # A whole message that only says no to the interviewer's question ("no thanks", "nope", "no I think
 # I'm good", "not really, sorry") declines it; "no, fail closed" answers it, so nothing else may follow.
 _REFUSAL_WORDS = (r"(?:no+|nope|nah|not really|no thanks?|no thank you|pass|i(?: think i)?(?:'?m| am) (?:good|fine|ok(?:ay)?|all set)|"
-                  r"that'?s (?:fine|ok(?:ay)?)|all good|i'?d rather not|rather not|not now|sorry|thanks|thank you|honestly|"
+                  r"(?:i (?:think|guess) )?that'?s (?:fine|ok(?:ay)?|enough)|"
+                  r"i(?:'?m| am) (?:happy|fine|ok(?:ay)?|good) with (?:what i (?:have|said|gave)|that|it|my (?:design|answer))|all good|i'?d rather not|rather not|not now|sorry|thanks|thank you|honestly|"
                   r"i'?ll pass|let'?s (?:move on|skip (?:it|that))|skip (?:it|that))")
 _REFUSAL = re.compile(rf"^\W*(?:no+|nope|nah|not really|pass|i'?ll pass|i'?d rather not|rather not)(?:[\s,.!;:—-]+{_REFUSAL_WORDS})*\W*$",
                       re.I)
@@ -69,7 +70,11 @@ _REPEAT = re.compile(
     r"(?:clarify|explain) what you mean|what you mean by (?:that|this)|example of what you mean|"
     r"(?:did ?n'?t|did not|couldn'?t|could not) (?:catch|get|hear|follow|understand) (?:that|it|you|the question|your question)|"
     r"(?:missed|lost) (?:that|the question|your question|what you (?:asked|said))|^\W*(?:sorry|pardon)\W*$|"
-    r"i (?:do ?n'?t|do not) (?:understand|get) (?:the|your) question)", re.I)
+    r"i (?:do ?n'?t|do not) (?:understand|get) (?:the|your) question|"
+    # "sorry i dont understand, what you mean?", "which part do you want me to go deeper on?"
+    r"(?:do ?n'?t|do not) (?:understand|get it)\W*$|\bwhat you mean\W*$|"
+    r"\b(?:which|what) (?:part|aspect|bit|one)\b[^?.!]{0,30}\b(?:go deeper|expand|elaborate|focus|talk)|"
+    r"\bwhat (?:should|do you want me to|would you like me to) (?:go deeper on|expand on|elaborate on|focus on)\b)", re.I)
 
 
 # A request for a moment to think ("can I take a minute?", "let me think", "give me a sec"): the interviewer
@@ -87,13 +92,15 @@ _PAUSE = re.compile(
 _TIME = re.compile(r"\bhow (?:much time|many minutes|long)\b[^?.!]{0,24}?\b(?:left|remaining|remains?)\b|"
                    r"\bhow (?:much time|long) (?:do|have) (?:we|i) (?:got|have)\b(?!\s+(?:to|for|in|until|before)\b)|"
                    r"\bhow (?:are|am) (?:we|i) (?:doing )?(?:on|for) time\b|\btime check\b|"
-                   r"\bhow long (?:is|will|does) (?:this|the) (?:interview|session|mock)\b", re.I)
+                   r"\bhow long (?:is|will|does) (?:this|the) (?:interview|session|mock)\b|^\W*(?:any |how much )?time (?:left|remaining)\W*$",
+                   re.I)
 
 
 # "I already answered that", "see above": the last question asked for a point the candidate made. Only a
 # short message that says nothing new: the interviewer moves on rather than ask the same phase again.
 _ALREADY_SAID = re.compile(r"\b(?:i(?:'?ve| have)? )?(?:already|just) (?:answered|covered|said|mentioned|explained|addressed|"
-                           r"talked about|went over|gone over) (?:that|this|it)\b|\bsee (?:above|earlier|my (?:last|earlier) "
+                           r"talked about|went over|gone over) (?:that|this|it)\b|"
+                           r"^\W*(?:i|we)(?:'?ve| have)? (?:covered|answered|discussed|went over|been over) (?:that|this|it)\b|\bsee (?:above|earlier|my (?:last|earlier) "
                            r"(?:answer|message))\b|^\W*as i (?:said|mentioned)\W*$", re.I)
 
 
@@ -130,6 +137,16 @@ asks_why = partial(says_only, "why")  # "why do you ask?"
 
 def asks_time_left(text: str) -> bool:
     return bool(_TIME.search(text))
+
+
+# "next", "let's move on", "lets move to next": on past the question, whichever phase comes next. (Naming
+# the phase — "can we move on to the model?" — is segmentation.phase_moved_to's.)
+_MOVE_ON = re.compile(r"\b(?:let'?s|lets|can we|could we|shall we) (?:move|go) (?:on|to (?:the )?next)\b(?!\s+to\s+\w)|"
+                      r"^\W*(?:ok(?:ay)?\W+)?(?:next|move on)(?: (?:one|question|please))?\W*$", re.I)
+
+
+def asks_to_move_on(text: str) -> bool:
+    return bool(_MOVE_ON.search(text))
 
 
 def is_refusal(text: str) -> bool:

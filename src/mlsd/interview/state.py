@@ -88,6 +88,7 @@ class Reading:
 
     text: str
     phases: list[str] = field(default_factory=list)  # phases the turn covers, strongest first
+    says_design: bool = False  # some unit reads as design content, whether or not a phase is clear from it
     end: Literal["done", "stop"] | None = None
     declined: bool = False  # "let's skip that", "pass": no answer to the last question, on purpose
     hint: bool = False
@@ -96,6 +97,7 @@ class Reading:
     asked_about: str | None = None  # the phase a hint or model-answer request names ("…for problem definition")
     pause: bool = False  # "can I take a minute?": wait, ask nothing
     moves_to: str | None = None  # "can we move on to the model?": the phase the candidate wants to go to
+    moves_on: bool = False  # "next", "let's move on": past the question on the table, to another phase
     time_left: bool = False  # "how much time do we have left?": the clock is told before the next question
     already_said: bool = False  # "I already answered that": on to another phase
     feedback: bool = False  # "am I on the right track?": kept for the report (mock), what is covered (practice)

@@ -1,0 +1,82 @@
+"""Replies found wrong in replays of chats written for this project (mock mode unless said): each test
+is one candidate move a person makes and the reply a good interviewer gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlsd.interview.interviewer import Interviewer
+from mlsd.interview.sessions import SessionStore
+
+GOAL = ("So the goal is to block fraudulent card transactions in real time while keeping false declines low; "
+        "success is fraud losses prevented and the false decline rate.")
+MODEL = ("For the model I'd train gradient-boosted trees on chargeback-labelled transactions with class weights, "
+         "and evaluate with PR-AUC on a time-based split.")
+# An answer to the instant-transfer change in design terms, with no one phase clear from it.
+CHANGE_ANSWER = ("For instant transfers I'd score before the money moves with a stricter threshold and step-up "
+                 "authentication, and take labels from customer fraud reports until chargebacks build up.")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SessionStore(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+def _fraud_interview(store, *turns: str) -> Interviewer:
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    for turn in (GOAL, MODEL, *turns):
+        iv.respond(turn)
+    return iv
+
+
+def test_a_change_answered_in_design_terms_is_not_put_again(store):
+    iv = _fraud_interview(store)
+    assert iv.state.last_action.kind == "requirement_change"
+    r = iv.respond(CHANGE_ANSWER)
+    assert r.action != "repeat" and "Back to the change" not in r.message
+
+
+@pytest.mark.parametrize("no", ["no, I think that's fine", "nah, I'm happy with what I have", "No. I think that's enough."])
+def test_saying_no_to_the_gap_questions_after_im_done_wraps_up(store, no):
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    assert iv.respond("ok I'm done").action == "close_gaps"
+    r = iv.respond(no)
+    assert r.action == "wrap_up" and "biggest gap" in r.message
+
+
+@pytest.mark.parametrize("ask", ["Sorry, which part do you want me to go deeper on?",
+                                 "Sorry i dont understand, what you mean?", "I don't understand."])
+def test_not_understanding_the_gap_question_hears_it_again_rather_than_the_end(store, ask):
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    gap = iv.respond("I think that's everything.")
+    r = iv.respond(ask)
+    assert r.action == "repeat" and r.message.endswith(iv.state.asked[-1]) and iv.state.asked[-1] in gap.message
+    assert iv.state.status != "wrapped"
+
+
+def test_we_covered_that_next_moves_to_another_phase(store):
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    before = iv.state.asked_phases[-1]
+    r = iv.respond("We covered that. Next.")
+    assert r.message.startswith("Fair enough.") and r.target_phase not in (None, before)
+
+
+def test_asking_leave_to_skip_in_other_words_reveals_nothing_and_moves_on(store):
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    before, revealed = iv.state.asked_phases[-1], list(iv.state.revealed)
+    r = iv.respond("Monitoring i skip, is ok? Lets move to next.")
+    assert r.action != "clarify" and iv.state.revealed == revealed and "specified" not in r.message
+    assert r.target_phase not in (None, before)
+
+
+def test_the_wrap_up_names_one_gap_in_the_singular(store):
+    from mlsd.interview.policy import wrap_up
+    from mlsd.content.problems import get_problem
+
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    for phase in iv.state.coverage:
+        iv.state.coverage[phase] = 1.0
+    iv.state.coverage["monitoring"] = 0.0
+    assert "The biggest gap was monitoring & maintenance." in wrap_up(iv.state, get_problem("bank_fraud_detection"), "OK.").question

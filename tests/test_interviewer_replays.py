@@ -80,3 +80,30 @@ def test_the_wrap_up_names_one_gap_in_the_singular(store):
         iv.state.coverage[phase] = 1.0
     iv.state.coverage["monitoring"] = 0.0
     assert "The biggest gap was monitoring & maintenance." in wrap_up(iv.state, get_problem("bank_fraud_detection"), "OK.").question
+
+
+def test_a_follow_up_with_nothing_of_its_own_stays_with_its_question():
+    from mlsd.interview.clarify import question_parts
+
+    assert question_parts("What about people who said no to being tracked? Are there many of those?") == [
+        "What about people who said no to being tracked? Are there many of those?"]
+    assert len(question_parts("What's the peak QPS? And what's the latency budget?")) == 2
+
+
+@pytest.mark.parametrize("problem, opening, question, fact", [
+    ("spam_email_filter", "Ok so we classify every incoming email as spam or not before it lands in the inbox.",
+     "Where do labels come from? Users click report spam, I guess, and not spam. Are those available, and how many?",
+     "labels"),
+    # the guess that follows the question ("if it's half, then…") still wants the answer
+    ("spam_email_filter", "Ok so we classify every incoming email as spam or not before it lands in the inbox.",
+     "Wow, ten billion. So that means most of the work has to be cheap. What fraction is spam though? If it's half, "
+     "then... yeah, probably we need a cascade.", "spam_share"),
+    ("ads_ctr_prediction", "We predict the probability that a shown ad is clicked, to rank ads in the auction.",
+     "What about people who said no to being tracked? Are there many of those?", "privacy"),
+])
+def test_a_question_with_a_guess_or_a_follow_up_gets_its_fact_and_no_not_specified(store, problem, opening, question,
+                                                                                   fact):
+    iv = Interviewer.start(store, problem_id=problem, mode="mock")
+    iv.respond(opening)
+    r = iv.respond(question)
+    assert r.action == "clarify" and iv.state.revealed == [fact] and "specified" not in r.message

@@ -63,13 +63,27 @@ _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t 
 
 
 def question_parts(text: str) -> list[str]:
-    """The questions in a message, each sub-question apart and without the context that leads into it."""
-    parts = []
+    """The questions in a message, each sub-question apart and without the context that leads into it;
+    a follow-up with nothing of its own to ask about ("Are there many of those?", "how many?", "Is that
+    per day?") stays with the question before it, so it is matched as part of that one."""
+    parts: list[str] = []
     for line in text.splitlines():
         for sentence in split_sentences(line):
             for piece in re.split(r"(?<=\?)\s+", sentence):
-                parts += _questions_in(piece.strip())
+                for part in _questions_in(piece.strip()):
+                    if parts and _follows_up(part):
+                        parts[-1] = f"{parts[-1]} {part}"
+                    else:
+                        parts.append(part)
     return parts
+
+
+_BACK_REFERENCE = re.compile(r"\b(?:those|these|that|this|it|them|they|there)\b", re.I)
+
+
+def _follows_up(part: str) -> bool:
+    terms = lexical_terms(part)
+    return not terms or (len(terms) == 1 and bool(_BACK_REFERENCE.search(part)))
 
 
 def _questions_in(piece: str) -> list[str]:

@@ -9,6 +9,8 @@ that a question's point has not been made already.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from mlsd.content.problems import Problem
@@ -65,13 +67,19 @@ class TurnReader:
             made=lambda question, phase: point_made(evidence, question, phase))
 
 
+_GUESS = re.compile(r"\b(?:i guess|i'?d guess|i suppose|i assume|presumably|probably|maybe|perhaps|if (?:it'?s|that'?s|they'?re|"
+                    r"so|yes|not|not,)|in that case)\b", re.I)
+
+
 def self_answered(judged: list[JudgedUnit]) -> set[int]:
     """The questions of one turn (indexes into `judged`) that the candidate does not put to the
     interviewer. Two shapes, both common in long answers and notes: a question answered at once with a
     design statement ("What about cold start? New users get the popular items."), and a question in the
     middle of their design — design both before and after it ("is sender in contacts?" in a list of
     features). Questions up front, at the end, or followed by an assumption are asked."""
-    design = [not u.unit.question and u.content >= 0.5 and u.asks < 0.5 for u in judged]
+    # A guess after a question ("Users click report spam, I guess", "If it's half, then… probably a cascade")
+    # still wants the answer: the question is asked.
+    design = [not u.unit.question and u.content >= 0.5 and u.asks < 0.5 and not _GUESS.search(u.unit.text) for u in judged]
     return {k for k, u in enumerate(judged) if u.unit.question
             and ((k + 1 < len(judged) and design[k + 1]) or (any(design[:k]) and any(design[k + 1:])))}
 

@@ -409,7 +409,11 @@ def test_staying_on_a_phase_is_only_said_when_the_last_question_was_on_it():
     probe = Action(kind="probe", target_phase="features", question="Which features come from the route?")
     fresh = {offline_message(probe, turn, continuing=False) for turn in range(8)}
     assert fresh and not any("Staying on" in m for m in fresh)
-    assert any("Staying on features" in offline_message(probe, turn) for turn in range(8))
+    assert any("Staying on features" in offline_message(probe, turn, continuing=True) for turn in range(8))
+    # moving "on" to the phase the last question was already on announces no move
+    move = Action(kind="move_on", target_phase="features", question="Which features come from the route?")
+    still = {offline_message(move, turn, continuing=True) for turn in range(8)}
+    assert not any(m.startswith(("Next,", "Switching to", "Let's move on", "Turning to", "Now features")) for m in still)
 
 
 def test_the_requirement_change_waits_for_a_design_to_change(store):

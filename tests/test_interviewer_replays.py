@@ -107,3 +107,41 @@ def test_a_question_with_a_guess_or_a_follow_up_gets_its_fact_and_no_not_specifi
     iv.respond(opening)
     r = iv.respond(question)
     assert r.action == "clarify" and iv.state.revealed == [fact] and "specified" not in r.message
+
+
+def test_an_acknowledgement_names_a_thing_not_a_verb():
+    from mlsd.interview.phrasing import key_phrase
+
+    said = key_phrase("Model: start with gradient boosted trees predicting a correction on top of the routing "
+                      "engine's ETA.")
+    assert "gradient boosted trees" in said and "predict" not in said
+    assert key_phrase("first retrieval with an approximate nearest neighbour index", 5).startswith(
+        "approximate nearest neighbour")
+    assert "sliced" not in key_phrase("offline recall@10 of edges that formed later, sliced by region")
+    assert key_phrase("For hard negatives, I'd mine negatives from the same leaf category.") .count("negatives") == 1
+
+
+def test_the_acknowledgement_comes_from_the_design_not_from_a_question_in_the_same_turn():
+    from mlsd.content.rubrics import load_rubric
+    from mlsd.evidence import EvidenceEngine
+
+    text = ("Is the vibration data labelled anywhere? For features I'd compute rolling means and maxima per sensor "
+            "over the last hour and day.")
+    judged = EvidenceEngine(load_rubric()).analyze([(1, text)]).units
+    said = Interviewer._said_about(judged, "features")
+    assert "rolling" in said and "labelled" not in said
+
+
+def test_a_generic_question_that_does_not_fit_the_problem_is_never_asked():
+    from mlsd.content.problems import get_problem, load_generic
+    from mlsd.interview.policy import next_question
+    from mlsd.interview.state import InterviewState
+
+    generic = load_generic()
+    threshold = "How would you choose the decision threshold?"
+    for pid, expected in (("demand_forecasting", False), ("bank_fraud_detection", True)):
+        problem, state, seen = get_problem(pid), InterviewState(problem_id=pid), []
+        while (q := next_question(state, problem, "evaluation", generic)) is not None:
+            seen.append(q)
+            state.asked.append(q)
+        assert (threshold in seen) is expected, pid

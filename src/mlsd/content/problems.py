@@ -158,15 +158,37 @@ class GenericGuide(BaseModel):
     expected_points: dict[PhaseId, PointList] = Field(max_length=len(PHASE_IDS))
     followups: dict[PhaseId, QuestionList] = Field(max_length=len(PHASE_IDS))
     model_answer: dict[PhaseId, Paragraph] = Field(max_length=len(PHASE_IDS))
+    # A generic follow-up or point that fits only some problems ("How would you choose the decision
+    # threshold?" means nothing for a sales forecast): used for a problem only when its own material
+    # mentions one of these words.
+    applies_when: dict[str, list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*$")]]] = Field(default_factory=dict)
+
+    def applies(self, text: str, problem: Problem) -> bool:
+        words = self.applies_when.get(text)
+        return not words or bool(set(words) & problem_words(problem))
 
     @model_validator(mode="after")
     def _complete(self) -> GenericGuide:
         for field in ("expected_points", "followups", "model_answer"):
             _phase_map_complete(getattr(self, field), field)
+        known = {t for field in (self.followups, self.expected_points) for items in field.values() for t in items}
+        unknown = sorted(set(self.applies_when) - known)
+        if unknown:
+            raise ValueError(f"applies_when: {unknown[0]!r} is not a generic follow-up or expected point")
         _per_phase_counts(self.followups, 6, 10, "generic follow-ups", "followups")
         _per_phase_counts(self.expected_points, 3, 8, "expected points", "expected_points")
         _followups_distinct(self.followups)
         return self
+
+
+def problem_words(problem: Problem) -> set[str]:
+    """Every word of a problem's own material: statement, hidden facts and their trigger phrases, the
+    requirement change, expected points, follow-ups and model answer."""
+    texts = [problem.statement, *(t for f in problem.hidden_spec for t in (f.fact, *f.asks)),
+             problem.requirement_change.text if problem.requirement_change else "",
+             *(t for field in (problem.expected_points, problem.followups) for items in field.values() for t in items),
+             *problem.model_answer.values()]
+    return set(re.findall(r"[a-z][a-z-]*", " ".join(texts).lower()))
 
 
 class InvalidStatementError(MLSDError, ValueError):

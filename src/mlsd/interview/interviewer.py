@@ -136,12 +136,20 @@ class Interviewer:
         reading = self.reader.read(self.evidence, text, judged, before, self.state.depth)
         self._track_time(reading.dominant, now)
         action = decide(self.state, self.problem, reading, self.generic, now)
-        if action.kind in ASKING_KINDS or action.kind == "requirement_change":
-            focus = PHASE_IDS.index(reading.dominant) if reading.dominant else None
-            action.ack = acknowledgement(text, len(turns), focus) if reading.phases else ""
+        if (action.kind in ASKING_KINDS or action.kind == "requirement_change") and reading.dominant:
+            action.ack = acknowledgement(self._said_about(judged, reading.dominant) or text, len(turns),
+                                         PHASE_IDS.index(reading.dominant))
         apply(self.state, action, now)
         self.store.save_state(self.session_id, self.state.model_dump())
         return action
+
+    @staticmethod
+    def _said_about(judged, phase: str) -> str:
+        """The turn's two statements most about `phase`: what the acknowledgement is drawn from, so it never
+        echoes a question, a request or an aside from the same message."""
+        i = PHASE_IDS.index(phase)
+        statements = sorted((u for u in judged if u.content >= 0.5 and not u.unit.question), key=lambda u: -float(u.phases[i]))
+        return " ".join(u.unit.text for u in statements[:2])
 
     def _track_time(self, phase: str | None, now: float) -> None:
         since = now - (self.state.last_candidate_at or self.state.started_at)
@@ -157,8 +165,10 @@ class Interviewer:
         turns = self.turns()
         previous = next((t["content"] for t in reversed(turns) if t["role"] == "interviewer"), "")
         asked = self.state.asked_phases  # this action's phase is already the last entry
-        fallback = offline_message(action, len(turns), previous,
-                                   continuing=len(asked) >= 2 and asked[-2] == action.target_phase,
+        # the phase of the last question before this one (a fact told or a question repeated in between
+        # does not leave it)
+        last_phase = next((p for p in reversed(asked[:-1]) if p), None)
+        fallback = offline_message(action, len(turns), previous, continuing=last_phase == action.target_phase,
                                    first=not any(asked[:-1]))
         parts: list[str] = []
         self._llm_cut = False

@@ -28,20 +28,39 @@ OPENERS = {
 
 
 FIRST = ("Let's start with {phase}. {q}", "To start, {phase}: {q}")  # the first question about any phase
+# Moving to a phase, or back to a gap, that the last question was already on: no second "Next, serving…"
+# or "You haven't said much about serving yet" — the candidate knows where we are.
+STILL_ON = ("{q}", "Staying on {phase} for a moment — {q_low}", "Also on {phase}: {q}")
 
 # Technique terms that name what the candidate is doing, not a choice they made: "Got it, assume." says nothing.
-NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "requirements"}
+NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "requirements", "predict", "output",
+               "maximize", "minimize", "framing", "formulate", "formulation", "clarify", "clarifying"}
 
 
 def key_phrase(text: str, phase_index: int | None = None) -> str:
     """A few words of the candidate's own: the techniques they named (for the phase when given), else the
     longest run of content words in what they said ("step-up authentication", "three actions")."""
     terms = technique_terms(text)
-    found = sorted(terms[phase_index] if phase_index is not None else set().union(*terms), key=len, reverse=True)
+    low = text.lower()
+    # longest first, then in the order said: the same turn always gets the same words (sets have no order)
+    found = sorted(terms[phase_index] if phase_index is not None else set().union(*terms),
+                   key=lambda t: (-len(t), low.find(t)))
     found = [t for t in found if t not in NOT_A_CHOICE and t.split()[-1] not in STOPWORDS]  # not "number of"
-    surface = [s for s in (_surface(text, t) for t in found[:2]) if s]
+    surface: list[str] = []
+    for term in found:
+        said = _surface(text, term)
+        if said.lower().endswith(("ed", "est")):
+            # "gradient boosted" → "gradient boosted trees", "approximate nearest" → "… neighbour"; a participle
+            # with no noun after it ("sliced by market") acknowledges nothing
+            said = _with_next_noun(text, said)
+        if not said:
+            continue
+        if not any(said.lower() in other.lower() or other.lower() in said.lower() for other in surface):
+            surface.append(said)  # not "hard negatives and negatives"
+        if len(surface) == 2:
+            break
     if surface:
-        return " and ".join(dict.fromkeys(surface))
+        return " and ".join(surface)
     best: list[str] = []
     # A run never crosses punctuation: "prep time at restaurant + courier travel. metric" gives "prep time"
     # (the first of the longest runs), not "restaurant courier travel metric".
@@ -53,6 +72,11 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
             else:
                 run.append(word)
     return " ".join(best[:4]) if len(best) >= 2 else ""
+
+
+def _with_next_noun(text: str, said: str) -> str:
+    match = re.search(re.escape(said) + r"\s+([A-Za-z][\w-]*)", text)
+    return f"{said} {match.group(1)}" if match and match.group(1).lower() not in STOPWORDS else ""
 
 
 def _surface(text: str, term: str) -> str:
@@ -104,7 +128,7 @@ def named_gaps(action: Action) -> str:
     return ", and ".join(said)
 
 
-def offline_message(action: Action, turn: int = 0, previous: str = "", continuing: bool = True,
+def offline_message(action: Action, turn: int = 0, previous: str = "", continuing: bool = False,
                     first: bool = False) -> str:
     """The action in words; `turn` rotates the openers and none starts like `previous` did. `continuing`:
     the last question was on this phase too ("Staying on data…" is only said then). `first`: no question
@@ -115,6 +139,8 @@ def offline_message(action: Action, turn: int = 0, previous: str = "", continuin
         options = OPENERS[action.kind] if action.kind != "close_gaps" or not action.gaps else OPENERS["close_gaps"][:1]
         if not continuing:
             options = tuple(o for o in options if not o.startswith("Staying on"))
+        elif action.kind in ("move_on", "ask_skipped"):
+            options = STILL_ON
         if first and action.kind == "move_on":
             options = FIRST
         if action.kind == "close_gaps" and not action.gaps:

@@ -48,9 +48,10 @@ def next_question(state: InterviewState, problem: Problem, phase: str, generic: 
     the candidate has laid this phase out already, so each list's first question, which invites them to
     start it ("What would you monitor after launch?"), would only ask for what they just said."""
     asked = {normalise(q) for q in state.asked}
-    points = problem.expected_points.get(phase, []) + generic.expected_points.get(phase, [])
+    fits = lambda text: generic.applies(text, problem)  # noqa: E731
+    points = problem.expected_points.get(phase, []) + [p for p in generic.expected_points.get(phase, []) if fits(p)]
     start = 1 if opened else 0
-    pools = [problem.followups.get(phase, [])[start:], generic.followups.get(phase, [])[start:],
+    pools = [problem.followups.get(phase, [])[start:], [q for q in generic.followups.get(phase, [])[start:] if fits(q)],
              [f"How does your design handle this: {p[0].lower() + p[1:].rstrip('.')}?" for p in points]]
     fresh = [q for pool in pools for q in pool if normalise(q) not in asked]
     return next((q for q in fresh if not made(q, phase)), None)

@@ -145,3 +145,23 @@ def test_a_generic_question_that_does_not_fit_the_problem_is_never_asked():
             seen.append(q)
             state.asked.append(q)
         assert (threshold in seen) is expected, pid
+
+
+def test_an_acknowledgement_without_technique_terms_names_a_thing_or_nothing():
+    from mlsd.interview.phrasing import key_phrase
+
+    assert key_phrase("We decide approve or decline for each loan application.") == "loan application"
+    assert key_phrase("when online orders spike we just wait") == ""  # a clause's opening words: no ack
+    assert key_phrase("Feats: DTI, utilization, inquiries 6m, delinquency count, income volatility") != ""
+
+
+def test_a_practice_hint_is_a_question_counted_as_asked_and_a_point_reads_as_a_sentence(store):
+    iv = Interviewer.start(store, problem_id="credit_risk_scoring", mode="practice")
+    iv.respond("We decide approve or decline for each loan application, aiming to keep defaults at today's rate.")
+    first = iv.respond("can you give a hint?")
+    assert first.action == "hint" and first.message.startswith("Think about problem definition")
+    hinted = iv.state.asked[-1]
+    assert first.message.endswith(hinted) and not hinted.startswith("Think about")  # never put again as new
+    second = iv.respond("a hint please")
+    point = second.message.split("here: ", 1)[1]
+    assert point[0].islower() and point.endswith(".")

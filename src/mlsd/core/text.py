@@ -49,3 +49,12 @@ def normalise(text: str) -> str:
     """Lower case, apostrophes dropped, anything else not a letter or digit a space: "What's the SLA?" → "whats the sla"."""
     text = re.sub(r"['’`]", "", text.lower())
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def after_dash(sentence: str) -> str:
+    """A sentence continuing ours after a dash or colon: "— how would you…", not "— How would you…". "I",
+    acronyms and words with inner capitals ("PR-AUC", "XGBoost") keep theirs."""
+    first = sentence.split(" ", 1)[0]
+    if not first[:1].isupper() or first[1:] != first[1:].lower() or re.match(r"I\b", first):
+        return sentence
+    return sentence[0].lower() + sentence[1:]

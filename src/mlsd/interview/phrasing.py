@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from mlsd.core.phases import phase_title
+from mlsd.core.text import after_dash
 from mlsd.evidence.cues import technique_terms
 from mlsd.knowledge.lexical import STOPWORDS
 from mlsd.interview.policy import Action, and_list
@@ -32,6 +33,8 @@ FIRST = ("Let's start with {phase}. {q}", "To start, {phase}: {q}")  # the first
 # or "You haven't said much about serving yet" — the candidate knows where we are.
 STILL_ON = ("{q}", "Staying on {phase} for a moment — {q_low}", "Also on {phase}: {q}")
 
+NAMING = {",", "a", "an", "the", "our", "their", "its", "each", "every", "per", "of", "for", "with", "by", "on", "in", "from",
+          "at", "into", "over", "via", "using", "use"}
 # Technique terms that name what the candidate is doing, not a choice they made: "Got it, assume." says nothing.
 NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "requirements", "predict", "output",
                "maximize", "minimize", "framing", "formulate", "formulation", "clarify", "clarifying"}
@@ -63,15 +66,21 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
         return " and ".join(surface)
     best: list[str] = []
     # A run never crosses punctuation: "prep time at restaurant + courier travel. metric" gives "prep time"
-    # (the first of the longest runs), not "restaurant courier travel metric".
-    for span in re.split(r"[^\w\s'-]+|\s-\s", text):
+    # (the first of the longest runs), not "restaurant courier travel metric". It must follow a determiner
+    # or preposition ("the review queue", "per store"), which makes it a thing named: a run that opens a
+    # clause is as likely a verb's ("we decide approve", "online orders hit"), and no acknowledgement is
+    # better than a garbled one.
+    pieces = re.split(r"([^\w\s'-]+|\s-\s)", text)
+    for delimiter, span in zip([""] + pieces[1::2], pieces[0::2]):
         run: list[str] = []
+        before = "," if re.search(r"[,:;]|^\s*-\s*$", delimiter) else ""  # a list item names a thing too
         for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", span) + [""]:
             if not word or word.lower() in STOPWORDS or len(word) < 3 or "'" in word:  # "we'd", "it's"
                 best, run = (run if len(run) > len(best) else best), []
-            else:
+                before = word.lower()
+            elif run or before in NAMING:
                 run.append(word)
-    return " ".join(best[:4]) if len(best) >= 2 else ""
+    return " ".join(best[:3]) if len(best) >= 2 else ""
 
 
 def _with_next_noun(text: str, said: str) -> str:
@@ -101,15 +110,6 @@ def mid_sentence(phrase: str, text: str) -> str:
     if re.search(r"[A-Za-z0-9,;]\s+" + re.escape(first) + r"\b", text):
         return phrase  # capitalised mid-sentence: a name
     return phrase[0].lower() + phrase[1:]
-
-
-def after_dash(sentence: str) -> str:
-    """A sentence continuing ours after a dash: "— how would you…", not "— How would you…". "I", acronyms
-    and words with inner capitals ("PR-AUC", "XGBoost") keep theirs."""
-    first = sentence.split(" ", 1)[0]
-    if not first[:1].isupper() or first[1:] != first[1:].lower() or re.match(r"I\b", first):
-        return sentence
-    return sentence[0].lower() + sentence[1:]
 
 
 def first_words(text: str, n: int = 4) -> str:

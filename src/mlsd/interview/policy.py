@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 from mlsd.content.problems import GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
-from mlsd.core.text import normalise
+from mlsd.core.text import after_dash, normalise
 from mlsd.interview.pacing import closing_gaps, next_target
 from mlsd.interview.replies import (UNSPECIFIED_IN_A_DESIGN, change_question, folds, reason, repeat, time_left,
                                    unanswered_change)
@@ -90,13 +90,15 @@ def practice_help(state: InterviewState, problem: Problem, reading: Reading, gen
     if not reading.hint:
         return None
     level, points = state.hints.get(target, 0), problem.expected_points.get(target, [])
-    if level == 0:
-        hint = f"Think about {phase_title(target).lower()}: " + (next_question(state, problem, target, generic) or "")
-    elif level - 1 < len(points):
-        hint = f"One thing a strong answer covers here: {points[level - 1]}"
-    else:
-        hint = "That's all the hints for this phase; try moving to the next one."
-    return Action(kind="hint", target_phase=target, question=hint)
+    question = next_question(state, problem, target, generic) if level == 0 else None
+    if question:  # a guiding question, counted as asked so it is never put again as a new one
+        return Action(kind="hint", target_phase=target, question=question,
+                      preface=f"Think about {phase_title(target).lower()}:")
+    if 0 < level <= len(points):
+        point = points[level - 1].rstrip(".")
+        return Action(kind="hint", target_phase=target,
+                      question=f"One thing a strong answer does here: {after_dash(point)}.")
+    return Action(kind="hint", target_phase=target, question="That's all the hints for this phase; try moving to the next one.")
 
 
 def diagram_question(state: InterviewState, reading: Reading) -> Action | None:

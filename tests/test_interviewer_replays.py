@@ -165,3 +165,51 @@ def test_a_practice_hint_is_a_question_counted_as_asked_and_a_point_reads_as_a_s
     second = iv.respond("a hint please")
     point = second.message.split("here: ", 1)[1]
     assert point[0].islower() and point.endswith(".")
+
+
+RAG_OPENING = "Employees ask questions and we answer from the company documents with links to sources."
+
+
+@pytest.mark.parametrize("ask", ["what would a strong answer say about data?",
+                                 "what should a good answer cover for evaluation?"])
+def test_asking_what_a_strong_answer_says_is_a_model_answer_request_not_a_clarification(store, ask):
+    iv = Interviewer.start(store, problem_id="document_qa_rag", mode="practice")
+    iv.respond(RAG_OPENING)
+    r = iv.respond(ask)
+    assert r.action in ("hint", "model_answer") and iv.state.revealed == [] and "specified" not in r.message
+    assert r.target_phase == ("data" if "data" in ask else "evaluation")
+
+
+def test_a_refused_hint_in_a_mock_is_followed_by_a_plain_question(store):
+    iv = Interviewer.start(store, problem_id="document_qa_rag", mode="mock")
+    iv.respond(RAG_OPENING)
+    first, second = iv.respond("hint?"), iv.respond("can you give me a hint for modeling?")
+    for r in (first, second):
+        assert "In a mock interview I can't give hints" in r.message
+        assert not any(o in r.message for o in ("push on that", "one level deeper", "Also:", "Staying on"))
+    assert first.message.split()[:4] != second.message.split()[:4]
+
+
+@pytest.mark.parametrize("ask, phase", [("can we skip scaling, it's small", "scalability"),
+                                        ("I'd rather not discuss monitoring", "monitoring")])
+def test_a_phase_the_candidate_asks_to_leave_out_is_not_raised_again_before_the_end(store, ask, phase):
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    r = iv.respond(ask)
+    assert "we'll leave" in r.message and r.target_phase != phase
+    for turn in ("ok", "Features: velocity counts per card over 10 minutes and 24 hours, and merchant risk.",
+                 "I'd serve it behind the authorisation API with a 50 ms budget.", "ok", "sure"):
+        assert iv.respond(turn).target_phase != phase
+    assert iv.respond("I'm done").action in ("close_gaps", "wrap_up")
+
+
+def test_a_question_for_a_fact_already_told_is_not_asked():
+    from mlsd.content.problems import get_problem
+    from mlsd.content.rubrics import load_rubric
+    from mlsd.evidence import EvidenceEngine
+    from mlsd.interview.clarify import FactMatcher
+    from mlsd.interview.reading import TurnReader
+
+    problem = get_problem("job_recommendations")
+    reader = TurnReader(EvidenceEngine(load_rubric()), FactMatcher(problem), problem)
+    question = "What latency and freshness requirements does the use case impose?"
+    assert reader.told(question, ("latency",)) and not reader.told(question, ()) and not reader.told(question, ("members",))

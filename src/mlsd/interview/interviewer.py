@@ -133,8 +133,10 @@ class Interviewer:
             self.evidence.add_turn(idx, text, context)
         self._last_units = judged
         self._refresh_coverage()
-        reading = self.reader.read(self.evidence, text, judged, before, self.state.depth)
+        reading = self.reader.read(self.evidence, text, judged, before, self.state.depth, tuple(self.state.revealed))
         self._track_time(reading.dominant, now)
+        if reading.sets_aside and reading.sets_aside not in self.state.set_aside:
+            self.state.set_aside.append(reading.sets_aside)
         action = decide(self.state, self.problem, reading, self.generic, now)
         if (action.kind in ASKING_KINDS or action.kind == "requirement_change") and reading.dominant:
             action.ack = acknowledgement(self._said_about(judged, reading.dominant) or text, len(turns),

@@ -145,6 +145,8 @@ def offline_message(action: Action, turn: int = 0, previous: str = "", continuin
             options = FIRST
         if action.kind == "close_gaps" and not action.gaps:
             options = OPENERS["close_gaps"][1:]
+        if action.kind == "probe" and action.preface:
+            options = ("{q}",)  # after "In a mock interview I can't give hints.", "Fair enough.": no "push on that"
         texts = [o.format(phase=phase, q=action.question, q_low=after_dash(action.question), gaps=gaps)
                  for o in options]
     elif action.kind == "requirement_change":
@@ -161,7 +163,9 @@ def offline_message(action: Action, turn: int = 0, previous: str = "", continuin
     rotated = texts[turn % len(texts):] + texts[: turn % len(texts)]
     for lead in ("", "OK. ", "And ", "Also: "):  # never the same opening words twice in a row
         for text in rotated:
-            message = f"{action.preface} {lead}{action.ack} {text}".strip()
+            # a lead goes first: after a preface said twice running it would change nothing of the opening
+            message = f"{lead}{action.preface} {action.ack} {text}" if action.preface and lead else \
+                f"{action.preface} {lead}{action.ack} {text}"
             message = " ".join(message.split())
             if not previous or first_words(message) != first_words(previous):
                 return message

@@ -189,7 +189,9 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     follow_up = _follow_up(state, problem, reading, generic, now)
     if follow_up.kind != "wrap_up":  # what else the message asked, said before the follow-up
         unspecified = UNSPECIFIED_IN_A_DESIGN[(last.preface if last else "") == UNSPECIFIED_IN_A_DESIGN[0]]  # varied
-        own = follow_up.preface or (unspecified if action else "Fair enough." if reading.already_said else "")
+        own = follow_up.preface or (unspecified if action else "Fair enough." if reading.already_said else
+                                    f"Sure, we'll leave {phase_title(reading.sets_aside).lower()} aside." if reading.sets_aside
+                                    else "")
         said = [time_left(state, now) if reading.time_left else "", feedback(state) if reading.feedback else "", own]
         follow_up.preface = " ".join(p for p in said if p)
     return follow_up
@@ -236,7 +238,7 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
     # Not as the first follow-up: after a whole design in one message, an interviewer asks about it first.
     if change and not state.requirement_change_done and state.asked and reached(state, change.after_phase):
         return Action(kind="requirement_change", target_phase=change.after_phase, question=change_question(change.text))
-    exhausted: set[str] = set()  # phases with no question left
+    exhausted: set[str] = set(state.set_aside)  # phases with no question left, or left out at the candidate's request
     if (reading.already_said or reading.declined or reading.moves_on) and state.asked_phases and state.asked_phases[-1]:
         exhausted.add(state.asked_phases[-1])  # "I already answered that", "pass", "next": not that phase again now
     current = reading.dominant or state.current_phase

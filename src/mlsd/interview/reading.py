@@ -15,7 +15,7 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
-from mlsd.evidence.segmentation import phase_asked_about, phase_moved_to
+from mlsd.evidence.segmentation import phase_asked_about, phase_moved_to, phase_set_aside
 from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
@@ -34,7 +34,7 @@ class TurnReader:
         self.problem = problem  # for reading diagrams against it (None: diagrams are not read)
 
     def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
-             depth_after: dict[str, int]) -> Reading:
+             depth_after: dict[str, int], revealed: tuple[str, ...] = ()) -> Reading:
         content = max((u.content for u in judged), default=0.0)
         bare = content < 0.5  # no design said: the message may be a request about the interview alone
         # Requests that say nothing else: "sorry, what was the question?", "can I take a minute?"
@@ -55,6 +55,7 @@ class TurnReader:
             text=text, phases=phases, says_design=not bare, end=end,
             declined=(bare and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
             moves_on=bare and asks_to_move_on(text),
+            sets_aside=phase_set_aside(text) if bare and not end else None,
             hint=hint, model_answer=model_answer, repeat=repeat, pause=pause, why=why,
             asked_about=phase_asked_about(text) if hint or model_answer else None,
             moves_to=phase_moved_to(text) if bare and not (meta or end) else None,
@@ -64,7 +65,15 @@ class TurnReader:
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,
-            made=lambda question, phase: point_made(evidence, question, phase))
+            made=lambda question, phase: point_made(evidence, question, phase) or self.told(question, revealed))
+
+    def told(self, question: str, revealed: tuple[str, ...]) -> bool:
+        """Does the question ask only for facts the interviewer has told already ("roughly how many requests
+        should it handle?" after the request volume was given)? Asking it would ask for what we said."""
+        if not revealed:
+            return False
+        facts = self.matcher.match(question).facts
+        return bool(facts) and set(facts) <= set(revealed)
 
 
 _GUESS = re.compile(r"\b(?:i guess|i'?d guess|i suppose|i assume|presumably|probably|maybe|perhaps|if (?:it'?s|that'?s|they'?re|"

@@ -20,7 +20,11 @@ _HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you hel
                    r"|\b(?:what|which)\b[^.?!]{0,40}\b(?:(?:would|should) you (?:use|pick|choose|recommend|suggest|"
                    r"prefer|go with)|do you (?:recommend|suggest|prefer))\b"
                    r"|\bwhat do you (?:think|suggest|recommend) (?:i|we) (?:should|use)\b", re.I)
-_MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b", re.I)
+_MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b"
+                           # "what would a strong answer say about data?", "what should a good answer cover for evaluation?"
+                           r"|\bwhat (?:would|should|does|do|might) (?:a |an |the )?(?:strong|good|great|ideal|model|perfect|"
+                           r"senior|complete) (?:answer|candidate|response|solution)s? (?:say|cover|include|mention|contain|have)\b",
+                           re.I)
 
 _STOP = re.compile(
     r"\b(let'?s (stop|end|conclude|call it)|stop (here|now|and (grade|score))|(end|finish|conclude|quit) (it|this|here|now|"

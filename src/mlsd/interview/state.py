@@ -65,6 +65,8 @@ class InterviewState(BaseModel):
     requirement_change_done: bool = False
     closing: list[str] | None = None  # after "I'm done": the gaps still to ask about ([] when all were asked)
     closing_brief: list[str] = Field(default_factory=list)  # of those, the ones mentioned in passing when named
+    set_aside: list[str] = Field(default_factory=list)  # phases the candidate asked to leave out: not raised again
+    # until the closing, where an interviewer still names what was left out
     diagram: str = ""  # the signature of the last diagram asked about: the same one is not asked about again
     last_action: Action | None = None
     last_candidate_at: float | None = None
@@ -98,6 +100,7 @@ class Reading:
     pause: bool = False  # "can I take a minute?": wait, ask nothing
     moves_to: str | None = None  # "can we move on to the model?": the phase the candidate wants to go to
     moves_on: bool = False  # "next", "let's move on": past the question on the table, to another phase
+    sets_aside: str | None = None  # "can we skip scaling?": a phase the candidate asks to leave out
     time_left: bool = False  # "how much time do we have left?": the clock is told before the next question
     already_said: bool = False  # "I already answered that": on to another phase
     feedback: bool = False  # "am I on the right track?": kept for the report (mock), what is covered (practice)

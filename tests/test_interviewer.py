@@ -134,17 +134,20 @@ def test_practice_mode_hint_ladder_and_model_answer_after_commitment(store):
     early = iv.respond("Can you show me the model answer?")
     assert early.action == "hint" and "Commit to your own answer" in early.message
     assert FRAUD.model_answer["problem_definition"][:50] not in early.message
-    iv.respond(PROBLEM_DEF)
+    promised = iv.respond(PROBLEM_DEF)  # committed, as asked: the outline promised comes unasked
+    assert promised.action == "model_answer" and promised.target_phase == "problem_definition"
+    assert FRAUD.model_answer["problem_definition"][:50] in promised.message
     h1 = iv.respond("I'm stuck, hint please")
     h2 = iv.respond("another hint")
     assert h1.action == h2.action == "hint" and h1.message != h2.message
     assert h1.target_phase == h2.target_phase == iv.state.current_phase
-    refused = iv.respond("ok, show me the model answer")  # nothing committed yet on the hinted phase
-    assert refused.action == "hint" and "Commit to your own answer" in refused.message
-    iv.respond(COMMITTED[h1.target_phase])
-    model = iv.respond("ok, now show me the model answer")
-    assert model.action == "model_answer" and model.target_phase in iv.state.answered
-    assert FRAUD.model_answer[model.target_phase][:50] in model.message
+    refused = iv.respond("ok, show me the model answer for evaluation")  # nothing committed on evaluation yet
+    assert refused.action == "hint" and "Commit to your own answer for evaluation" in refused.message
+    model = iv.respond(EVALUATION)
+    assert model.action == "model_answer" and model.target_phase == "evaluation" in iv.state.answered
+    assert FRAUD.model_answer["evaluation"][:50] in model.message
+    again = iv.respond("can I see the model answer for problem definition again?")  # committed earlier
+    assert again.action == "model_answer" and again.target_phase == "problem_definition"
 
 
 def test_practice_mode_model_answer_waits_for_the_phase_being_discussed(store):

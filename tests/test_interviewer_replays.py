@@ -213,3 +213,13 @@ def test_a_question_for_a_fact_already_told_is_not_asked():
     reader = TurnReader(EvidenceEngine(load_rubric()), FactMatcher(problem), problem)
     question = "What latency and freshness requirements does the use case impose?"
     assert reader.told(question, ("latency",)) and not reader.told(question, ()) and not reader.told(question, ("members",))
+
+
+def test_the_model_answer_promised_after_commit_first_is_shown_once_the_candidate_commits(store):
+    iv = Interviewer.start(store, problem_id="document_qa_rag", mode="practice")
+    iv.respond(RAG_OPENING)
+    first = iv.respond("show me the model answer for evaluation")
+    assert first.action == "hint" and "Commit to your own answer for evaluation" in first.message
+    r = iv.respond("For evaluation I'd measure recall@5 of the retrieved chunks on 300 labelled questions, and have "
+                   "raters score answer faithfulness to the cited sources.")
+    assert r.action == "model_answer" and r.target_phase == "evaluation" and "as promised" in r.message

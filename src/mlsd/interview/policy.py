@@ -78,15 +78,22 @@ def clarification(state: InterviewState, problem: Problem, reading: Reading) -> 
                   facts=list(reading.facts))
 
 
+COMMIT_FIRST = "Commit to your own answer"
+
+
 def practice_help(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide) -> Action | None:
     target = reading.asked_about or reading.dominant or state.current_phase or next(
         (p for p in PHASE_IDS if not state.covered(p)), "problem_definition")
+    last = state.last_action
+    promised = last.target_phase if last and last.kind == "hint" and last.question.startswith(COMMIT_FIRST) else None
+    if promised and promised in reading.phases:  # they committed, as asked: the outline promised, unasked again
+        return Action(kind="model_answer", target_phase=promised, question=problem.model_answer.get(promised, ""),
+                      preface="Thanks — as promised.")
     if reading.model_answer:
         if target in state.answered:  # the candidate has committed to an answer for this phase
             return Action(kind="model_answer", target_phase=target, question=problem.model_answer.get(target, ""))
         return Action(kind="hint", target_phase=target,
-                      question=f"Commit to your own answer for {phase_title(target).lower()} first; "
-                               "then I'll show the model answer.")
+                      question=f"{COMMIT_FIRST} for {phase_title(target).lower()} first; then I'll show the model answer.")
     if not reading.hint:
         return None
     level, points = state.hints.get(target, 0), problem.expected_points.get(target, [])

@@ -123,8 +123,7 @@ def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
 
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
     gaps = closing_gaps(state, problem, limit=3, thin=False)  # named as gaps: only what was not covered
-    named = (f" The biggest gap was {and_list(gaps)}." if len(gaps) == 1 else f" The biggest gaps were {and_list(gaps)}.") \
-        if gaps else ""
+    named = f" The biggest gap{'s were' if len(gaps) > 1 else ' was'} {and_list(gaps)}." if gaps else ""
     return Action(kind="wrap_up", question=f"{why}{named} End the interview to see your graded report.", gaps=gaps)
 
 
@@ -196,12 +195,19 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     follow_up = _follow_up(state, problem, reading, generic, now)
     if follow_up.kind != "wrap_up":  # what else the message asked, said before the follow-up
         unspecified = UNSPECIFIED_IN_A_DESIGN[(last.preface if last else "") == UNSPECIFIED_IN_A_DESIGN[0]]  # varied
-        own = follow_up.preface or (unspecified if action else "Fair enough." if reading.already_said else
-                                    f"Sure, we'll leave {phase_title(reading.sets_aside).lower()} aside." if reading.sets_aside
-                                    else "")
+        own = follow_up.preface or (unspecified if action else granted(reading))
         said = [time_left(state, now) if reading.time_left else "", feedback(state) if reading.feedback else "", own]
         follow_up.preface = " ".join(p for p in said if p)
     return follow_up
+
+
+def granted(reading: Reading) -> str:
+    """What the follow-up says first to a request it grants: "I already answered that", "can we skip scaling?"."""
+    if reading.already_said:
+        return "Fair enough."
+    if reading.sets_aside:
+        return f"Sure, we'll leave {phase_title(reading.sets_aside).lower()} aside."
+    return ""
 
 
 def feedback(state: InterviewState) -> str:

@@ -33,6 +33,7 @@ MIN_CANDIDATE_WORDS = 60
 MIN_DESIGN_STATEMENTS = 3
 MIN_STATEMENTS_ON_TWO_PHASES = 2
 SHORT_ANSWER_WORDS = 150
+FILTER_BATCH = 8  # units read by the talk filter at a time, until enough statements are found
 
 
 # -- gates ----------------------------------------------------------------------------------------
@@ -48,7 +49,7 @@ def insufficient_reason(transcript: Transcript, state: EvidenceState, talk_filte
     known = sum(1 for w in clean if get_embedder().is_known_word(w))
     if known / max(1, len(clean)) < 0.5:
         return "the candidate text does not read as language (mostly non-words); nothing to grade"
-    statements = design_statements(state, talk_filter)
+    statements = design_statements(state, talk_filter, enough=MIN_DESIGN_STATEMENTS)
     design, phases = len(statements), len(set(statements.values()))
     two_may_do = len(words) <= SHORT_ANSWER_WORDS or any(t.role == "interviewer" for t in transcript.turns)
     enough = design >= MIN_DESIGN_STATEMENTS or (two_may_do and design >= MIN_STATEMENTS_ON_TWO_PHASES and phases >= 2)
@@ -60,17 +61,25 @@ def insufficient_reason(transcript: Transcript, state: EvidenceState, talk_filte
     return None
 
 
-def design_statements(state: EvidenceState, talk_filter: TalkFilter | None = None) -> dict[str, int]:
+def design_statements(state: EvidenceState, talk_filter: TalkFilter | None = None,
+                      enough: int | None = None) -> dict[str, int]:
     """Distinct units judged to be specific design content covering some phase, each with its main
     phase: everyday prose that borrows ML words, buzzwords, questions and talk about the interview do
     not count, and neither does what the talk filter reads as talk around ML rather than a design
-    choice (an essay on AI, a press release)."""
+    choice (an essay on AI, a press release). With `enough`, the search stops once that many are found:
+    a long real transcript passes the gate on its first few statements, and the filter's lexical cues
+    cost about a millisecond a unit."""
     threshold = state.engine.model.thresholds.unit
     units = [u for u in state.units if u.specific and u.content >= 0.5 and float(u.phases.max()) >= threshold]
-    if units:
-        talk_filter = talk_filter or load_talk_filter()
-        units = [u for u, ok in zip(units, talk_filter.is_design(np.vstack([u.vector for u in units]), [u.unit.judged_text for u in units])) if ok]
-    return {" ".join(u.unit.text.lower().split()): int(u.phases.argmax()) for u in units}
+    talk_filter = talk_filter or load_talk_filter()
+    found: dict[str, int] = {}
+    for start in range(0, len(units), FILTER_BATCH):
+        batch = units[start:start + FILTER_BATCH]
+        kept = talk_filter.is_design(np.vstack([u.vector for u in batch]), [u.unit.judged_text for u in batch])
+        found.update({" ".join(u.unit.text.lower().split()): int(u.phases.argmax()) for u, ok in zip(batch, kept) if ok})
+        if enough is not None and len(found) >= enough:
+            break
+    return found
 
 
 # -- the whole report -------------------------------------------------------------------------------

@@ -223,3 +223,15 @@ def test_the_model_answer_promised_after_commit_first_is_shown_once_the_candidat
     r = iv.respond("For evaluation I'd measure recall@5 of the retrieved chunks on 300 labelled questions, and have "
                    "raters score answer faithfulness to the cited sources.")
     assert r.action == "model_answer" and r.target_phase == "evaluation" and "as promised" in r.message
+
+
+def test_jumping_to_a_phase_for_a_second_signposts_it():
+    from mlsd.content.rubrics import load_rubric
+    from mlsd.evidence import EvidenceEngine
+    from mlsd.evidence.segmentation import named_phase, signpost
+
+    text = ("Jumping to monitoring for a second: I'd track apply rate per impression and the share of applications "
+            "going to the top 1% of postings.")
+    assert named_phase(signpost(text)) == "monitoring" and named_phase(signpost("Back to the model: distil it.")) == "modeling"
+    assert signpost("to be honest, the data is messy") == ""
+    assert EvidenceEngine(load_rubric()).analyze([(1, text)]).phases()["monitoring"].covered

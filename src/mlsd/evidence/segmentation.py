@@ -49,9 +49,11 @@ PHASE_NAMES = {
     "monitoring": r"monitoring|maintenance|observability|alerting|retraining",
 }
 _PHASE_WORDS = "(?:" + "|".join(PHASE_NAMES.values()) + ")"
-_LEAD = r"(?:for|on|as for|regarding|re|in terms of|about)\s+"  # "For monitoring", "On the serving side"
+# "For monitoring", "On the serving side", "Jumping to monitoring for a second:", "Back to the model:"
+_LEAD = r"(?:for|on|as for|regarding|re|in terms of|about|(?:(?:jumping|jump|moving|switching|turning|going|coming)\s+)?(?:back\s+)?to)\s+"
+_ASIDE = r"(?:\s+for\s+a\s+(?:second|sec|moment|minute|bit))?"
 _PART = r"(?:\s+(?:side|part|piece|stage|phase|front|wise))?"  # "serving side", "data part"
-_NAMES = [(phase, re.compile(rf"^(?:{_LEAD})?(?:the\s+)?(?:{words}){_PART}$", re.I))
+_NAMES = [(phase, re.compile(rf"^(?:{_LEAD})?(?:the\s+)?(?:{words}){_PART}{_ASIDE}$", re.I))
           for phase, words in PHASE_NAMES.items()]
 
 
@@ -101,7 +103,7 @@ def phase_set_aside(text: str) -> str | None:
 
 
 _SIGNPOST = re.compile(
-    rf"^\W*(?:{_LEAD}(?:the\s+)?{_PHASE_WORDS}{_PART}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
+    rf"^\W*(?:{_LEAD}(?:the\s+)?{_PHASE_WORDS}{_PART}{_ASIDE}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
     rf"my|our|it'?s|there'?s)\b)|{_PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",
     re.I)
 

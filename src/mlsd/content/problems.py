@@ -163,9 +163,10 @@ class GenericGuide(BaseModel):
     # mentions one of these words.
     applies_when: dict[str, list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*$")]]] = Field(default_factory=dict)
 
-    def applies(self, text: str, problem: Problem) -> bool:
+    def applies(self, text: str, problem_vocabulary: set[str]) -> bool:
+        """Does generic `text` fit a problem whose own material has these words (`problem_words`)?"""
         words = self.applies_when.get(text)
-        return not words or bool(set(words) & problem_words(problem))
+        return not words or bool(set(words) & problem_vocabulary)
 
     @model_validator(mode="after")
     def _complete(self) -> GenericGuide:

@@ -87,19 +87,15 @@ def phase_moved_to(text: str) -> str | None:
     return _first_phase_named(_MOVE_TO, text)
 
 
-# "can we skip scaling?", "I'd rather not discuss monitoring", "Monitoring i skip, is ok?"
+# "can we skip scaling?", "I'd rather not discuss monitoring"; and "Monitoring i skip, is ok?", the phase first
 _SET_ASIDE = re.compile(rf"\b(?:skip(?:ping)?|leave out|leave aside|set aside|park|drop|(?:rather )?not (?:discuss|cover|go into|"
-                        rf"talk about|do))\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b|"
-                        rf"^\W*({_PHASE_WORDS}){_PART},?\s+(?:i|we)(?:'?ll| will)?\s+skip\b", re.I)
+                        rf"talk about|do))\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)
+_SET_ASIDE_FIRST = re.compile(rf"^\W*({_PHASE_WORDS}){_PART},?\s+(?:i|we)(?:'?ll| will)?\s+skip\b", re.I)
 
 
 def phase_set_aside(text: str) -> str | None:
     """The phase a message asks to leave out ("can we skip scaling, it's small"), or None."""
-    for match in _SET_ASIDE.finditer(text):
-        phase = named_phase(match.group(1) or match.group(2))
-        if phase:
-            return phase
-    return None
+    return _first_phase_named(_SET_ASIDE_FIRST, text) or _first_phase_named(_SET_ASIDE, text)
 
 
 _SIGNPOST = re.compile(

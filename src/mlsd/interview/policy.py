@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from mlsd.content.problems import GenericGuide, Problem
+from mlsd.content.problems import GenericGuide, Problem, problem_words
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import after_dash, normalise
 from mlsd.interview.pacing import closing_gaps, next_target
@@ -48,7 +48,8 @@ def next_question(state: InterviewState, problem: Problem, phase: str, generic: 
     the candidate has laid this phase out already, so each list's first question, which invites them to
     start it ("What would you monitor after launch?"), would only ask for what they just said."""
     asked = {normalise(q) for q in state.asked}
-    fits = lambda text: generic.applies(text, problem)  # noqa: E731
+    vocabulary = problem_words(problem) if generic.applies_when else set()  # once per call, not per question
+    fits = lambda text: generic.applies(text, vocabulary)  # noqa: E731
     points = problem.expected_points.get(phase, []) + [p for p in generic.expected_points.get(phase, []) if fits(p)]
     start = 1 if opened else 0
     pools = [problem.followups.get(phase, [])[start:], [q for q in generic.followups.get(phase, [])[start:] if fits(q)],

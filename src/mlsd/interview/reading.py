@@ -77,7 +77,7 @@ class TurnReader:
 
 
 _GUESS = re.compile(r"\b(?:i guess|i'?d guess|i suppose|i assume|presumably|probably|maybe|perhaps|if (?:it'?s|that'?s|they'?re|"
-                    r"so|yes|not|not,)|in that case)\b", re.I)
+                    r"so|yes|not)|in that case)\b", re.I)
 
 
 def self_answered(judged: list[JudgedUnit]) -> set[int]:

@@ -87,7 +87,10 @@ def test_the_whiteboard_draws_svg_offline_names_a_bad_line_and_survives_a_reload
 
             draw(page, sid, BROKEN)
             page.get_by_text("Line 5:").first.wait_for(timeout=WAIT_MS)
-            assert "Score cache" in svg_text(page)  # the last good preview is still drawn
+            # The last good preview is still drawn: after the error text, the chart below it is a new
+            # element whose SVG the browser lays out a moment later, so wait for it rather than read once.
+            wait_for_svg_with(page, "Score cache")
+            assert "Monitoring" not in svg_text(page)  # the broken line is not in the preview
             assert page.get_by_role("button", name="Submit diagram").is_disabled()
             page.get_by_role("button", name="Submit diagram").scroll_into_view_if_needed()
             page.screenshot(path=str(_artifact("whiteboard-error.png")), full_page=True)

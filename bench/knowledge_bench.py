@@ -26,6 +26,7 @@ from mlsd.knowledge.ask import IN_SCOPE_THRESHOLD, ask, scope_score
 from mlsd.knowledge.index import KnowledgeIndex, ensure_index
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "concept_questions.yaml"
+FRESH_QUESTIONS = Path(__file__).resolve().parent / "data" / "concept_questions_fresh.yaml"
 CHUNK_POOL = 40  # chunks fetched per question before collapsing to distinct notes
 
 
@@ -103,9 +104,12 @@ def retrieval_hit_at_k(k: int = 5, settings: Settings | None = None) -> dict:
             shutil.rmtree(temp, ignore_errors=True)
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+
 def term_found(term: str, text: str) -> bool:
     """Any "|" alternative of `term` in `text` as whole words, case and punctuation ignored ("x*": a prefix)."""
-    words = f" {normalise(text)} "
+    words = f" {normalise(_POSSESSIVE.sub('', text))} "  # "the teacher's scores" names the teacher
     for alternative in term.split("|"):
         prefix = alternative.endswith("*")
         wanted = normalise(alternative.rstrip("*"))
@@ -114,16 +118,17 @@ def term_found(term: str, text: str) -> bool:
     return False
 
 
-def answer_match(settings: Settings, limit: int | None = None) -> dict:
+def answer_match(settings: Settings, limit: int | None = None, path: Path = QUESTIONS) -> dict:
     """Share of labelled in-scope questions whose offline answer text has every expected term."""
-    labelled = [q for q in load_questions() if not q.out_of_scope and q.terms][:limit]
+    labelled = [q for q in load_questions(path) if not q.out_of_scope and q.terms][:limit]
     matched, misses, not_answered, sentences = 0, [], [], []
     for item in labelled:
         answer = ask(item.q, settings=settings)
         missing = [t for t in item.terms if not term_found(t, answer.answer)]
         matched += not missing
         if missing:
-            misses.append(f"{item.q} -> missing {missing} (answered from {answer.sources[0].heading!r})")
+            where = repr(answer.sources[0].heading) if answer.sources else "nowhere: refused as out of scope"
+            misses.append(f"{item.q} -> missing {missing} (answered from {where})")
         if not answer.answered:
             not_answered.append(item.q)
         else:

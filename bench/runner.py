@@ -175,6 +175,12 @@ class Bench:
         self.set("answer_match", result["answer_match"],
                  f"offline answer text has every labelled term, {result['questions']} concept questions; "
                  f"{len(result['not_answered'])} said the notes do not answer")
+        # Written after the notes were edited against the set above, blind to the answers: the held-out figure.
+        fresh = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"], path=kb.FRESH_QUESTIONS)
+        self.details["answers_fresh"] = fresh
+        self.set("answer_match_fresh", fresh["answer_match"],
+                 f"the same on {fresh['questions']} questions written later as a held-out check "
+                 f"(bench/data/concept_questions_fresh.yaml); never used to edit notes or pick parameters")
 
     def part_turn_overhead(self) -> None:
         from .interview_bench import turn_overhead
@@ -293,7 +299,7 @@ class Bench:
             self.section("embedder", [], self.part_embedder)
             self.section("knowledge index and retrieval", ["index_cold_s", "index_warm_s", "retrieval_hit_at_5"],
                          self.part_knowledge)
-            self.section("offline answers", ["answer_match"], self.part_answers)
+            self.section("offline answers", ["answer_match", "answer_match_fresh"], self.part_answers)
             self.section("interviewer turn overhead", ["turn_overhead_ms_p50", "turn_overhead_ms_p95"],
                          self.part_turn_overhead)
             self.section("session stores (SQLite, PostgreSQL)", [k for k in FIGURE_KEYS if "_pg" in k or "load_" in k],

@@ -267,3 +267,15 @@ def test_the_proposals_are_measured_only_never_trained_on():
     trained = {c.text for c in labelled.clauses()} | {t.content for d in labelled.dialogues() for t in d.turns}
     proposals = labelled.proposals()
     assert len(proposals) >= 100 and not any(p.text in trained for p in proposals)
+
+
+def test_a_labelled_term_is_found_as_whole_words_with_prefixes_and_possessives():
+    from bench.knowledge_bench import term_found
+
+    assert term_found("teacher", "a student trained on the teacher's scores")  # possessive, straight or curly
+    assert term_found("teacher", "the teacher’s logits")
+    assert not term_found("teacher", "teachers disagree")  # no prefix without a star
+    assert term_found("calibrat*", "then recalibrate it") is False  # a prefix matches from a word's start
+    assert term_found("recalibrat*|calibrat*", "then recalibrate it")
+    assert term_found("population stability index|PSI", "PSI above 0.25")
+    assert not term_found("0.1", "a PSI of 0.15")

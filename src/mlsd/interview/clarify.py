@@ -6,6 +6,10 @@ meaning — its embedding against each fact's example questions (`examples` in t
 by words: the IDF-weighted share of its words found in the fact's examples, trigger phrases (`asks`)
 and text. MiniLM puts "how many keystroke requests per second" near every volume-like fact; the
 words ("keystroke", "requests") say which one.
+Every question about a problem shares its domain ("ads", "forecasts"), and so does every fact: half
+the problem statement's direction is taken out of both before they are compared, so a question about
+something the spec leaves out ("do we get weather forecasts?") is no longer close to a fact only
+because both are about forecasting.
 A question whose best fact is not close enough gets "not specified — state an assumption"; no
 fact is revealed that was not asked for.
 """
@@ -25,10 +29,11 @@ from mlsd.knowledge.embeddings import get_embedder
 from mlsd.knowledge.lexical import LexicalStats, lexical_terms
 
 # Chosen on our clarifying questions, leaving one problem out (python -m bench.clarify_fit).
-MATCH = 0.4  # score a fact needs to be the answer
+MATCH = 0.6  # score a fact needs to be the answer
 SECOND = 0.0  # a second fact is revealed too when this close to the first and above MATCH
 ELABORATION = 0.05  # a question this close to an already-found fact is about that fact
-LEXICAL_WEIGHT = 0.3  # weight of the word overlap beside the similarity
+LEXICAL_WEIGHT = 0.5  # weight of the word overlap beside the similarity
+DOMAIN_SHARE = 0.5  # share of the problem statement's vector removed from questions and examples
 _INTERROGATIVE = (r"(?:how|hw|hwo|what|wat|wht|whats|what's|when|where|which|who|whom|why|do|does|did|is|are|was|were|"
                   r"can|could|would|should|will|any)")
 # A question may open with a word or two before its interrogative: "so roughly how many…", "in how many cities…".
@@ -119,18 +124,26 @@ class FactMatch:
 class FactMatcher:
     """One problem's hidden spec, embedded once."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, domain_share: float | None = None):
         self.facts = list(problem.hidden_spec)
         embed = get_embedder().embed
+        share = DOMAIN_SHARE if domain_share is None else domain_share
+        self.domain = share * embed([problem.statement])[0]
         # A fact's example questions are what a question resembles best (question to question); its trigger
         # phrases catch the plain wording ("labels?"), and its own text stands in when it has no examples.
-        self.examples = [embed([*f.examples, *f.asks] if f.examples else [f.fact, *f.asks]) for f in self.facts]
+        self.examples = [self._specific(embed([*f.examples, *f.asks] if f.examples else [f.fact, *f.asks]))
+                         for f in self.facts]
         self.words = [" ".join([*f.examples, *f.asks, f.fact]) for f in self.facts]
         self.lexical = LexicalStats(self.words)  # how telling a word is among this problem's facts
 
+    def _specific(self, vectors: np.ndarray) -> np.ndarray:
+        """Unit vectors with the problem's domain taken out: what a text says beyond "this problem"."""
+        rest = vectors - self.domain
+        return rest / np.maximum(np.linalg.norm(rest, axis=-1, keepdims=True), 1e-9)
+
     def similarities(self, question: str) -> np.ndarray:
-        """Per fact: the mean similarity of the question to its two closest examples."""
-        q = get_embedder().embed([question])[0]
+        """Per fact: the mean similarity of the question to its two closest examples, domain taken out."""
+        q = self._specific(get_embedder().embed([question])[0])
         return np.array([float(np.sort(vectors @ q)[::-1][:2].mean()) for vectors in self.examples])
 
     def overlaps(self, question: str) -> np.ndarray:

@@ -1,0 +1,26 @@
+"""Clarifying questions against the hidden spec: what the problem's domain alone must not decide."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlsd.content.problems import get_problem
+from mlsd.interview.clarify import FactMatcher
+
+
+@pytest.mark.parametrize("problem, question", [
+    # Both share the problem's domain with a fact (calendar-driven demand, where ads run), not its subject.
+    ("demand_forecasting", "Do we have a feed of holidays and school vacations per region?"),
+    ("ads_ctr_prediction", "Do advertisers choose which countries their ads run in?"),
+])
+def test_a_question_the_spec_leaves_out_is_not_specified(problem, question):
+    got = FactMatcher(get_problem(problem)).match(question)
+    assert got.facts == [] and got.unmatched == 1
+
+
+@pytest.mark.parametrize("problem, question, fact", [
+    ("demand_forecasting", "how many days ahead do we need to predict?", "horizon"),
+    ("eta_prediction", "how many pings per minute do drivers' phones send?", "gps_data"),
+])
+def test_taking_the_domain_out_still_finds_the_fact_asked_for(problem, question, fact):
+    assert FactMatcher(get_problem(problem)).match(question).facts == [fact]

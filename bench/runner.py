@@ -175,7 +175,6 @@ class Bench:
         self.set("answer_match", result["answer_match"],
                  f"offline answer text has every labelled term, {result['questions']} concept questions; "
                  f"{len(result['not_answered'])} said the notes do not answer")
-        # Written after the notes were edited against the set above, blind to the answers: the held-out figure.
         fresh = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"], path=kb.FRESH_QUESTIONS)
         self.details["answers_fresh"] = fresh
         self.set("answer_match_fresh", fresh["answer_match"],

@@ -82,6 +82,13 @@ def conversation(bench) -> None:
     for key in ("done_gap_recall", "repeat_opener_rate", "repeated_questions", "reasked_covered_rate"):
         bench.set(key, figures[key], n)
     bench.set("clarification_accuracy", figures["clarification_accuracy"], f"{figures['questions']} questions of ours")
+    from .pitfall_bench import pitfall_figures
+
+    challenges = pitfall_figures()
+    bench.details["challenges"] = challenges
+    for key in ("challenge_precision", "challenge_recall"):
+        bench.set(f"{key}_fresh", challenges[key], f"{challenges['sentences']} sentences written blind "
+                                                   "(bench/data/pitfalls_fresh.yaml), half of them near misses")
     from .intents_fit import fresh_figures
 
     fresh = fresh_figures()
@@ -133,7 +140,8 @@ PARTS = [
          + ["adversarial_refused", "short_real_refused"], judgment),
     Part("judgment speed against the embedding floor", ["grade_overhead_ratio", "turn_overhead_ratio"], speed),
     Part("conversation on our dialogues", ["done_gap_recall", "repeat_opener_rate", "repeated_questions",
-                                           "reasked_covered_rate", "clarification_accuracy", "intent_accuracy_fresh"],
+                                           "reasked_covered_rate", "clarification_accuracy", "intent_accuracy_fresh",
+                                           "challenge_precision_fresh", "challenge_recall_fresh"],
          conversation),
     Part("reports: contradictions, points made", ["report_contradictions", "point_made_accuracy"], reports),
     Part("LLM grading time (--llm)", ["llm_grade_10_turns_s"], llm_grading_time, llm=True),

@@ -56,6 +56,8 @@ SPECS: list[Spec] = [
     Spec("reasked_covered_rate", "<=", 0.05, "≤ 5 %", "pct"),
     Spec("clarification_accuracy", ">=", 0.90, "≥ 0.90", "ratio"),
     Spec("intent_accuracy_fresh", None, None, "report", "ratio"),
+    Spec("challenge_precision_fresh", None, None, "report", "ratio"),
+    Spec("challenge_recall_fresh", None, None, "report", "ratio"),
     Spec("report_contradictions", "<=", 0, "0", "int"),
     Spec("point_made_accuracy", None, None, "report", "ratio"),
     Spec("llm_grade_10_turns_s", "<=", 90, "≤ 90 s", "s"),

@@ -133,7 +133,8 @@ class Interviewer:
             self.evidence.add_turn(idx, text, context)
         self._last_units = judged
         self._refresh_coverage()
-        reading = self.reader.read(self.evidence, text, judged, before, self.state.depth, tuple(self.state.revealed))
+        reading = self.reader.read(self.evidence, text, judged, before, self.state.depth, tuple(self.state.revealed),
+                                   tuple(self.state.challenged))
         self._track_time(reading.dominant, now)
         if reading.sets_aside and reading.sets_aside not in self.state.set_aside:
             self.state.set_aside.append(reading.sets_aside)

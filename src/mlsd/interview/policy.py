@@ -122,6 +122,14 @@ def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
                   grounding=list(finding.names))
 
 
+def challenge(state: InterviewState, reading: Reading) -> Action | None:
+    """A questionable choice the candidate just stated, questioned before anything else is asked (once)."""
+    found = reading.pitfall
+    if found is None or found.id in state.challenged:
+        return None
+    return Action(kind="challenge", target_phase=found.phase, question=found.question, pitfall=found.id)
+
+
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
     gaps = closing_gaps(state, problem, limit=3, thin=False)  # named as gaps: only what was not covered
     named = f" The biggest gap{'s were' if len(gaps) > 1 else ' was'} {and_list(gaps)}." if gaps else ""
@@ -242,7 +250,7 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
         if action:
             action.preface = "In a mock interview I can't give hints or answers."
             return action
-    action = diagram_question(state, reading) or closing(state, problem, reading, generic)
+    action = diagram_question(state, reading) or closing(state, problem, reading, generic) or challenge(state, reading)
     if action:
         return action
     action = unanswered_change(state, reading)
@@ -281,6 +289,8 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
         state.requirement_change_done = True
     if action.kind == "diagram":
         state.diagram = action.diagram
+    if action.kind == "challenge" and action.pitfall not in state.challenged:
+        state.challenged.append(action.pitfall)
     if action.kind == "close_gaps":
         if action.gaps:
             state.closing_brief = list(action.brief)

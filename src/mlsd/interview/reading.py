@@ -20,6 +20,7 @@ from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
+from mlsd.interview.pitfalls import PitfallReader
 from mlsd.interview.signals import (asks_feedback, asks_time_left, asks_to_move_on, asks_why, is_pause_request, is_refusal,
                                    is_repeat_request, says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
@@ -32,9 +33,10 @@ class TurnReader:
         self.engine = engine
         self.matcher = matcher
         self.problem = problem  # for reading diagrams against it (None: diagrams are not read)
+        self.pitfalls = PitfallReader(problem) if problem else None  # questionable choices to challenge
 
     def read(self, evidence: EvidenceState, text: str, judged: list[JudgedUnit], depth_before: dict[str, int],
-             depth_after: dict[str, int], revealed: tuple[str, ...] = ()) -> Reading:
+             depth_after: dict[str, int], revealed: tuple[str, ...] = (), challenged: tuple[str, ...] = ()) -> Reading:
         content = max((u.content for u in judged), default=0.0)
         bare = content < 0.5  # no design said: the message may be a request about the interview alone
         # Requests that say nothing else: "sorry, what was the question?", "can I take a minute?"
@@ -65,6 +67,7 @@ class TurnReader:
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,
+            pitfall=self.pitfalls.find(judged, challenged) if self.pitfalls and not (meta or pause or end) else None,
             made=lambda question, phase: point_made(evidence, question, phase) or self.told(question, revealed))
 
     def told(self, question: str, revealed: tuple[str, ...]) -> bool:

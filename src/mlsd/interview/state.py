@@ -18,11 +18,12 @@ from pydantic import BaseModel, Field
 from mlsd.content.problems import Problem
 from mlsd.core.phases import PHASE_IDS
 from mlsd.interview.diagram_review import DiagramReading
+from mlsd.interview.pitfalls import Pitfall
 
 ActionKind = Literal["open", "clarify", "probe", "ask_skipped", "move_on", "requirement_change", "hint",
-                     "model_answer", "close_gaps", "wrap_up", "diagram", "repeat", "wait"]
+                     "model_answer", "close_gaps", "wrap_up", "diagram", "repeat", "wait", "challenge"]
 COVERED = 0.5  # coverage probability above which a phase counts as covered
-ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open", "diagram")
+ASKING_KINDS = ("probe", "ask_skipped", "move_on", "close_gaps", "hint", "open", "diagram", "challenge")
 
 
 class Action(BaseModel):
@@ -35,6 +36,7 @@ class Action(BaseModel):
     brief: list[str] = Field(default_factory=list)  # of those, the ones covered, but only in passing
     ack: str = ""  # a short acknowledgement of the candidate's last point, said first
     diagram: str = ""  # the signature of the diagram a "diagram" action asks about
+    pitfall: str = ""  # the pitfall a "challenge" action questions (problems/_pitfalls.yaml)
     grounding: list[str] = Field(default_factory=list)  # labels from that diagram its wording must name
 
     @property
@@ -68,6 +70,7 @@ class InterviewState(BaseModel):
     set_aside: list[str] = Field(default_factory=list)  # phases the candidate asked to leave out: not raised again
     # until the closing, where an interviewer still names what was left out
     diagram: str = ""  # the signature of the last diagram asked about: the same one is not asked about again
+    challenged: list[str] = Field(default_factory=list)  # pitfalls questioned already: each once an interview
     last_action: Action | None = None
     last_candidate_at: float | None = None
 
@@ -109,6 +112,7 @@ class Reading:
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers
     diagram: DiagramReading | None = None  # the turn's diagram, with what to ask about it
+    pitfall: Pitfall | None = None  # a questionable choice the turn states, not challenged yet
     made: Callable[[str, str], bool] = lambda question, phase: False  # is that point already made?
 
     @property

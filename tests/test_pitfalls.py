@@ -1,0 +1,100 @@
+"""The interviewer challenges a questionable choice the candidate states (problems/_pitfalls.yaml): once,
+only when it is the candidate's own choice, and only where the problem makes it questionable."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlsd.content.files import DataFileError
+from mlsd.content.problems import get_problem, problem_words
+from mlsd.interview.interviewer import Interviewer
+from mlsd.interview.pitfalls import load_pitfalls, pitfall_in
+from mlsd.interview.sessions import SessionStore
+
+REPO = Path(__file__).resolve().parents[1]
+GOAL = ("The goal is to block fraudulent card transactions in real time while keeping false declines low; "
+        "success is fraud losses prevented and the false decline rate.")
+FRAUD = problem_words(get_problem("bank_fraud_detection"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SessionStore(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("sentence, pitfall", [
+    ("then just do a random train test split and train xgboost", "random_split"),
+    ("we shuffle all the transactions and keep a fifth aside to test on", "random_split"),
+    ("Offline metric: accuracy on the test set.", "accuracy_metric"),
+    ("SMOTE the whole dataset, then split 80/20", "resample_before_split"),
+    ("model = a huge transformer trained from scratch on raw swipes", "heavy_model_first"),
+    ("We call an LLM on every transaction to decide.", "heavy_model_first"),
+    ("once trained we push it to all users and retire the rules", "all_at_once_rollout"),
+])
+def test_a_stated_choice_names_its_pitfall(sentence, pitfall):
+    found = pitfall_in(sentence, load_pitfalls(), FRAUD)
+    assert found is not None and found.id == pitfall
+
+
+@pytest.mark.parametrize("sentence", [
+    "Split by time, not a random split: train on ten months, test on the next two.",
+    "A random split would leak next month's behaviour into training.",
+    "Would a random split be fine here?",
+    "I wouldn't look at accuracy, fraud is 0.1 %: PR-AUC and recall at a fixed precision.",
+    "Accuracy isn't the metric here, precision at our review capacity is.",
+    "Downsample negatives in the training split only; the test set keeps the real ratio.",
+    "Gradient-boosted trees as a baseline first, a sequence transformer later if it pays for itself.",
+    "Shadow for a week, canary at 5 %, then ramp to all users.",
+    "We push the new denylist to every edge node within minutes.",
+    "Features: amount, merchant category, card velocity over 10 minutes and 24 hours.",
+])
+def test_a_near_miss_names_no_pitfall(sentence):
+    assert pitfall_in(sentence, load_pitfalls(), FRAUD) is None
+
+
+def test_accuracy_is_questioned_only_where_positives_are_rare():
+    accuracy = "The main metric would be accuracy on the test weeks."
+    assert pitfall_in(accuracy, load_pitfalls(), FRAUD).id == "accuracy_metric"
+    assert pitfall_in(accuracy, load_pitfalls(), problem_words(get_problem("demand_forecasting"))) is None
+
+
+def test_the_interviewer_challenges_a_stated_pitfall_once(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    iv.respond(GOAL)
+    r = iv.respond("I'd train a big transformer from scratch on the raw transaction sequences.")
+    assert r.action == "challenge" and r.target_phase == "modeling" and "baseline" in r.message
+    assert iv.state.challenged == ["heavy_model_first"]
+    again = iv.respond("Yes, a giant transformer from scratch, it's the state of the art.")
+    assert again.action != "challenge"
+
+
+def test_a_question_or_a_negation_is_not_challenged(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    iv.respond(GOAL)
+    assert iv.respond("Would a random split of the transactions be OK, or do you want it by time?").action != "challenge"
+    assert iv.respond("I'd split by time, not a random split, training on older months.").action != "challenge"
+    assert iv.state.challenged == []
+
+
+def test_a_challenge_survives_a_resume(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    iv.respond(GOAL)
+    assert iv.respond("then just do a random train test split and train xgboost").action == "challenge"
+    again = Interviewer.resume(store, iv.session_id)
+    assert again.state.challenged == ["random_split"]
+    assert again.respond("and we randomly split the data again for the next model").action != "challenge"
+
+
+def test_a_pattern_that_does_not_compile_is_named_with_its_file(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "problems", tmp_path / "problems")
+    (tmp_path / "problems" / "_pitfalls.yaml").write_text(
+        "pitfalls:\n  - id: broken\n    phase: data\n    when: ['random (split']\n"
+        "    question: What would you do instead?\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as raised:
+        load_pitfalls(tmp_path)
+    assert "_pitfalls.yaml" in str(raised.value) and "does not compile" in str(raised.value)

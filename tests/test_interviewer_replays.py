@@ -235,3 +235,15 @@ def test_jumping_to_a_phase_for_a_second_signposts_it():
     assert named_phase(signpost(text)) == "monitoring" and named_phase(signpost("Back to the model: distil it.")) == "modeling"
     assert signpost("to be honest, the data is messy") == ""
     assert EvidenceEngine(load_rubric()).analyze([(1, text)]).phases()["monitoring"].covered
+
+
+@pytest.mark.parametrize("covered", [True, False])
+def test_why_do_you_ask_reads_for_a_plural_phase_name(store, covered):
+    """'how far your features goes', 'features hasn't come up' (a replay): the reason reads as English."""
+    from mlsd.interview.replies import reason
+    from mlsd.interview.state import Action
+
+    iv = _fraud_interview(store)
+    iv.state.coverage["features"] = 0.9 if covered else 0.0
+    said = reason(iv.state, iv.problem, Action(kind="probe", target_phase="features", question="Which signals?"))
+    assert "your features goes" not in said and "features hasn't" not in said and "features" in said

@@ -33,8 +33,8 @@ def reason(state: InterviewState, problem: Problem, action: Action) -> str:
     name = phase_title(action.target_phase).lower()
     weight = " and it carries a lot of weight for this problem" if problem.weight(action.target_phase) > 1 else ""
     if state.covered(action.target_phase):
-        return f"Fair question: I want to see how far your {name} goes{weight}."
-    return f"Fair question: {name} hasn't come up much yet{weight}."
+        return f"Fair question: I want to see how far your thinking on {name} goes{weight}."
+    return f"Fair question: we haven't heard much about {name} yet{weight}."  # "features hasn't" would not read
 
 
 def unanswered_change(state: InterviewState, reading: Reading) -> Action | None:

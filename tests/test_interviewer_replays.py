@@ -38,7 +38,8 @@ def test_a_change_answered_in_design_terms_is_not_put_again(store):
     assert r.action != "repeat" and "Back to the change" not in r.message
 
 
-@pytest.mark.parametrize("no", ["no, I think that's fine", "nah, I'm happy with what I have", "No. I think that's enough."])
+@pytest.mark.parametrize("no", ["no, I think that's fine", "nah, I'm happy with what I have", "No. I think that's enough.",
+                                "no more", "Nothing else to add."])
 def test_saying_no_to_the_gap_questions_after_im_done_wraps_up(store, no):
     iv = _fraud_interview(store, CHANGE_ANSWER)
     assert iv.respond("ok I'm done").action == "close_gaps"

@@ -31,6 +31,7 @@ def store(tmp_path):
     ("then just do a random train test split and train xgboost", "random_split"),
     ("we shuffle all the transactions and keep a fifth aside to test on", "random_split"),
     ("Offline metric: accuracy on the test set.", "accuracy_metric"),
+    ("For model, gradient boosting is good on this table data. We check accuracy on test.", "accuracy_metric"),
     ("SMOTE the whole dataset, then split 80/20", "resample_before_split"),
     ("model = a huge transformer trained from scratch on raw swipes", "heavy_model_first"),
     ("We call an LLM on every transaction to decide.", "heavy_model_first"),
@@ -51,6 +52,7 @@ def test_a_stated_choice_names_its_pitfall(sentence, pitfall):
     "Gradient-boosted trees as a baseline first, a sequence transformer later if it pays for itself.",
     "Shadow for a week, canary at 5 %, then ramp to all users.",
     "We push the new denylist to every edge node within minutes.",
+    "First we compute the accuracy of the chargeback labels against a hand-checked sample.",
     "Features: amount, merchant category, card velocity over 10 minutes and 24 hours.",
 ])
 def test_a_near_miss_names_no_pitfall(sentence):

@@ -58,8 +58,10 @@ _NOT_DONE = re.compile(
 _REFUSAL_WORDS = (r"(?:no+|nope|nah|not really|no thanks?|no thank you|pass|i(?: think i)?(?:'?m| am) (?:good|fine|ok(?:ay)?|all set)|"
                   r"(?:i (?:think|guess) )?that'?s (?:fine|ok(?:ay)?|enough)|"
                   r"i(?:'?m| am) (?:happy|fine|ok(?:ay)?|good) with (?:what i (?:have|said|gave)|that|it|my (?:design|answer))|all good|i'?d rather not|rather not|not now|sorry|thanks|thank you|honestly|"
-                  r"i'?ll pass|let'?s (?:move on|skip (?:it|that))|skip (?:it|that))")
-_REFUSAL = re.compile(rf"^\W*(?:no+|nope|nah|not really|pass|i'?ll pass|i'?d rather not|rather not)(?:[\s,.!;:—-]+{_REFUSAL_WORDS})*\W*$",
+                  r"i'?ll pass|let'?s (?:move on|skip (?:it|that))|skip (?:it|that)|more|that'?s all|"
+                  r"nothing (?:more|else)(?: to add| from me)?)")
+_REFUSAL = re.compile(rf"^\W*(?:no+|nope|nah|not really|pass|i'?ll pass|i'?d rather not|rather not|"
+                      rf"(?:i have )?nothing (?:more|else)(?: to add| from me)?)(?:[\s,.!;:—-]+{_REFUSAL_WORDS})*\W*$",
                       re.I)
 
 

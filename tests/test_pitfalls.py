@@ -65,6 +65,13 @@ def test_accuracy_is_questioned_only_where_positives_are_rare():
     assert pitfall_in(accuracy, load_pitfalls(), problem_words(get_problem("demand_forecasting"))) is None
 
 
+def test_an_llm_per_query_is_no_pitfall_where_the_problem_is_built_on_one():
+    per_query = "We call GPT-4 on every query with the top five chunks as context."
+    assert pitfall_in(per_query, load_pitfalls(), FRAUD).id == "heavy_model_first"
+    for problem in ("document_qa_rag", "support_ticket_routing"):
+        assert pitfall_in(per_query, load_pitfalls(), problem_words(get_problem(problem))) is None
+
+
 def test_the_interviewer_challenges_a_stated_pitfall_once(store):
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
     iv.respond(GOAL)

@@ -35,6 +35,7 @@ class Pitfall(BaseModel):
     when: list[str] = Field(min_length=1)
     unless: list[str] = Field(default_factory=list)
     applies_when: list[str] = Field(default_factory=list)
+    not_when: list[str] = Field(default_factory=list)
     question: str = Field(min_length=10)
 
     @field_validator("when", "unless")
@@ -61,7 +62,11 @@ class Pitfall(BaseModel):
 
     def applies(self, problem_vocabulary: set[str] | None) -> bool:
         """None: no problem to check against (a sentence alone), so the words decide."""
-        return problem_vocabulary is None or not self.applies_when or bool(set(self.applies_when) & problem_vocabulary)
+        if problem_vocabulary is None:
+            return True
+        if set(self.not_when) & problem_vocabulary:
+            return False
+        return not self.applies_when or bool(set(self.applies_when) & problem_vocabulary)
 
 
 class PitfallFile(BaseModel):

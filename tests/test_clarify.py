@@ -24,3 +24,10 @@ def test_a_question_the_spec_leaves_out_is_not_specified(problem, question):
 ])
 def test_taking_the_domain_out_still_finds_the_fact_asked_for(problem, question, fact):
     assert FactMatcher(get_problem(problem)).match(question).facts == [fact]
+
+
+def test_two_questions_joined_by_and_are_each_answered_when_the_second_ends_on_it():
+    """'how many employees would use it?' asks about employees: its 'it' is the object, not what it asks
+    about, so it is not folded into the question before it (a replay got the permissions fact instead)."""
+    got = FactMatcher(get_problem("document_qa_rag")).match("how many documents and how many employees would use it?")
+    assert got.facts == ["corpus", "users"]

@@ -87,8 +87,11 @@ _BACK_REFERENCE = re.compile(r"\b(?:those|these|that|this|it|them|they|there)\b"
 
 
 def _follows_up(part: str) -> bool:
+    """Nothing of its own to ask about: no term, or one term beside a back-reference that is what it asks
+    about ("Is that per day?", "Are there many of those?"). A back-reference further on is an object
+    ("how many employees would use it?" asks about employees)."""
     terms = lexical_terms(part)
-    return not terms or (len(terms) == 1 and bool(_BACK_REFERENCE.search(part)))
+    return not terms or (len(terms) == 1 and bool(_BACK_REFERENCE.search(" ".join(part.split()[:4]))))
 
 
 def _questions_in(piece: str) -> list[str]:

@@ -248,3 +248,10 @@ def test_why_do_you_ask_reads_for_a_plural_phase_name(store, covered):
     iv.state.coverage["features"] = 0.9 if covered else 0.0
     said = reason(iv.state, iv.problem, Action(kind="probe", target_phase="features", question="Which signals?"))
     assert "your features goes" not in said and "features hasn't" not in said and "features" in said
+
+
+@pytest.mark.parametrize("ask", ["what do you think, is it enough?", "is that enough?"])
+def test_is_it_enough_asks_for_feedback_which_a_mock_keeps_for_the_report(store, ask):
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    r = iv.respond(ask)
+    assert "feedback for the report" in r.message and r.action != "clarify"

@@ -113,7 +113,7 @@ _ALREADY_SAID = re.compile(r"\b(?:i(?:'?ve| have)? )?(?:already|just) (?:answere
 # "am I on the right track?", "is my answer correct so far?", "how am I doing?": a request for feedback. A
 # mock interviewer keeps it for the report; in practice the candidate hears what they have covered so far.
 _FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:on the right track|going in the right direction|doing (?:ok|okay|well|alright|fine))|"
-                       r"is (?:this|that|my (?:answer|design|approach)) (?:correct|right|ok|okay|good|fine)(?: so far)?\W*$|"
+                       r"is (?:this|that|it|my (?:answer|design|approach)) (?:correct|right|ok|okay|good|fine|enough|good enough)(?: so far)?\W*$|"
                        r"how (?:am i|i'?m|i am) doing|(?:any|some|give me|get|have) (?:\w+ )?feedback|(?:does|did) (?:this|that|it) (?:all )?make sense(?: so far)?\W*$|"
                        r"what do you think(?: so far)?\W*$)", re.I)
 

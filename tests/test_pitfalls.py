@@ -77,6 +77,7 @@ def test_the_interviewer_challenges_a_stated_pitfall_once(store):
     iv.respond(GOAL)
     r = iv.respond("I'd train a big transformer from scratch on the raw transaction sequences.")
     assert r.action == "challenge" and r.target_phase == "modeling" and "baseline" in r.message
+    assert r.message.startswith("Why start with that model")  # it names the choice: no acknowledgement first
     assert iv.state.challenged == ["heavy_model_first"]
     again = iv.respond("Yes, a giant transformer from scratch, it's the state of the art.")
     assert again.action != "challenge"

@@ -139,7 +139,9 @@ class Interviewer:
         if reading.sets_aside and reading.sets_aside not in self.state.set_aside:
             self.state.set_aside.append(reading.sets_aside)
         action = decide(self.state, self.problem, reading, self.generic, now)
-        if (action.kind in ASKING_KINDS or action.kind == "requirement_change") and reading.dominant:
+        # A challenge names the choice it questions ("You'd split at random…"): no acknowledgement before it.
+        if (action.kind in ASKING_KINDS or action.kind == "requirement_change") and action.kind != "challenge" \
+                and reading.dominant:
             action.ack = acknowledgement(self._said_about(judged, reading.dominant) or text, len(turns),
                                          PHASE_IDS.index(reading.dominant))
         apply(self.state, action, now)

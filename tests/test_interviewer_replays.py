@@ -255,3 +255,21 @@ def test_is_it_enough_asks_for_feedback_which_a_mock_keeps_for_the_report(store,
     iv = _fraud_interview(store, CHANGE_ANSWER)
     r = iv.respond(ask)
     assert "feedback for the report" in r.message and r.action != "clarify"
+
+
+@pytest.mark.parametrize("ask", ["what is PSI by the way? I heard it in monitoring context", "whats ndcg?",
+                                 "What does NDCG stand for?", "can you explain calibration?"])
+def test_what_a_term_means_is_sent_to_ask_and_the_question_stays(store, ask):
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    open_question, revealed = iv.state.asked[-1], list(iv.state.revealed)
+    r = iv.respond(ask)
+    assert r.action == "repeat" and "concept" in r.message and "mlsd ask" in r.message
+    assert r.message.endswith(open_question) and iv.state.revealed == revealed  # no fact, no "not specified"
+
+
+@pytest.mark.parametrize("ask", ["what is the latency budget?", "What do you mean by freshness?", "what is expected for serving?",
+                                 "what is a good threshold here?", "what is our label delay?"])
+def test_a_question_about_the_problem_or_the_interview_is_no_concept_question(ask):
+    from mlsd.interview.signals import asks_concept
+
+    assert not asks_concept(ask)

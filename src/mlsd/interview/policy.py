@@ -80,6 +80,8 @@ def clarification(state: InterviewState, problem: Problem, reading: Reading) -> 
 
 
 COMMIT_FIRST = "Commit to your own answer"
+CONCEPT = ("That's a concept rather than something about this problem: Ask answers those from the notes, with sources "
+           "(the Ask page, or `mlsd ask`). Back to where we were:")
 
 
 def practice_help(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide) -> Action | None:
@@ -188,6 +190,9 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
     last = state.last_action
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
+    if action is None and reading.concept:  # a term to look up: where to, then the question still open
+        action = repeat(state, problem)
+        action.preface = CONCEPT
     if action and reading.why:
         action.preface = reason(state, problem, action)
     if reading.time_left and action is None and not (reading.says_design or reading.phases) and last \

@@ -21,7 +21,7 @@ from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
 from mlsd.interview.pitfalls import PitfallReader
-from mlsd.interview.signals import (asks_feedback, asks_time_left, asks_to_move_on, asks_why, is_pause_request, is_refusal,
+from mlsd.interview.signals import (asks_concept, asks_feedback, asks_time_left, asks_to_move_on, asks_why, is_pause_request, is_refusal,
                                    is_repeat_request, says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
@@ -52,6 +52,8 @@ class TurnReader:
         asking = [u.unit.text for i, u in enumerate(judged)
                   if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
+        # "what is PSI?": a term to look up, not a fact of this problem the spec leaves out
+        concept = bare and not (match and match.facts) and asks_concept(text)
         dominant = phases[0] if phases else None
         return Reading(
             text=text, phases=phases, says_design=not bare, end=end,
@@ -65,7 +67,8 @@ class TurnReader:
             already_said=bare and says_already_answered(text),
             feedback=bare and asks_feedback(text),
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
-            facts=match.facts if match else [], unmatched_questions=match.unmatched if match else 0,
+            facts=match.facts if match else [], unmatched_questions=match.unmatched if match and not concept else 0,
+            concept=concept,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,
             pitfall=self.pitfalls.find(judged, challenged) if self.pitfalls and not (meta or pause or end) else None,
             made=lambda question, phase: point_made(evidence, question, phase) or self.told(question, revealed))

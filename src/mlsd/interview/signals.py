@@ -122,10 +122,23 @@ _FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:on the right track|going in the
 _WHY = re.compile(r"^\W*(?:(?:ok|hmm|sorry|but)\W+)?why (?:do you ask|are you asking|(?:does|would) (?:that|this|it) matter|"
                   r"is (?:that|this|it) (?:important|relevant)|that question)\b", re.I)
 
+# "what is PSI by the way?", "what does NDCG stand for?", "can you explain calibration?": what a term
+# means, not a fact about this problem. "what is the latency budget?" (the, our, your…) asks about the
+# problem, and a fact answers it; "what do you mean by…" asks about the interviewer's own words.
+_TERM = r"[\w\-/&@.]+(?:\s+[\w\-/&@.]+){0,3}?"
+_CONCEPT = re.compile(
+    r"^\W*(?:(?:sorry|btw|by the way|quick question|also|and|ok(?:ay)?|so|hmm|wait|sorry,? but)\W+){0,3}(?:"
+    rf"what(?:'?s| is| are)\s+(?!(?:the|our|your|their|this|that|these|those|it|there|we|you|i|my|a good|an? "
+    rf"(?:good|reasonable|acceptable|typical)|expected|needed|required|left|next|missing|wrong|better|best|worse|"
+    rf"important|enough|fine|ok|okay|more|else|going on|happening)\b)(?:an? )?{_TERM}\s*(?:\W+(?:by the way|btw|exactly|again|actually|even)\b)?\W*$|"
+    rf"what (?:does|do)\s+(?!you\b)(?:an? |the )?{_TERM}\s+(?:mean|stand for)\b|"
+    rf"(?:can|could) you (?:explain|define|remind me)(?: what)?\s+(?:an? |the )?{_TERM}(?:\s+(?:is|are|means?))?\W*$|"
+    rf"(?:explain|define)\s+(?:an? )?{_TERM}\W*$)", re.I)
+
 # Requests about the interview that must be the whole message, each with the most words it may take: a
 # longer message has said something else as well, and that is what gets the reply.
 WHOLE_MESSAGE_REQUESTS = {"repeat": (_REPEAT, 14), "pause": (_PAUSE, 14), "already_said": (_ALREADY_SAID, 16),
-                          "feedback": (_FEEDBACK, 12), "why": (_WHY, 10)}
+                          "feedback": (_FEEDBACK, 12), "why": (_WHY, 10), "concept": (_CONCEPT, 16)}
 
 
 def says_only(kind: str, text: str) -> bool:
@@ -139,6 +152,12 @@ is_pause_request = partial(says_only, "pause")  # "can I take a minute?"
 says_already_answered = partial(says_only, "already_said")  # "I already answered that"
 asks_feedback = partial(says_only, "feedback")  # "am I on the right track?"
 asks_why = partial(says_only, "why")  # "why do you ask?"
+def asks_concept(text: str) -> bool:
+    """"what is PSI by the way? I heard it in monitoring" — one of the message's questions asks what a term
+    means, and the message is short (a design statement with it is read as design)."""
+    if len(text.split()) > 24:
+        return False
+    return any(says_only("concept", q) for q in re.split(r"(?<=\?)\s+", text.strip()))
 
 
 def asks_time_left(text: str) -> bool:

@@ -108,6 +108,7 @@ class Reading:
     already_said: bool = False  # "I already answered that": on to another phase
     feedback: bool = False  # "am I on the right track?": kept for the report (mock), what is covered (practice)
     why: bool = False  # "why do you ask?": the reason, then the question again
+    concept: bool = False  # "what is PSI?": what a term means, which the Ask page answers, not the spec
     deepened: bool = False  # the turn made its phase deeper than before
     facts: list[str] = field(default_factory=list)  # hidden-spec facts the turn asks for
     unmatched_questions: int = 0  # clarifying questions no fact answers

@@ -108,3 +108,24 @@ def test_a_pattern_that_does_not_compile_is_named_with_its_file(tmp_path, monkey
     with pytest.raises(DataFileError) as raised:
         load_pitfalls(tmp_path)
     assert "_pitfalls.yaml" in str(raised.value) and "does not compile" in str(raised.value)
+
+
+WRITTEN = ("The goal is to block fraudulent card transactions at authorization while keeping false declines low. "
+           "Labels come from chargebacks, which arrive up to 60 days late. "
+           "Features are the amount, the merchant category and card velocity over ten minutes and a day. "
+           "The model is gradient-boosted trees with class weights. "
+           "We evaluate it by accuracy on the test set. "
+           "Thresholds are set from the cost of a missed fraud against a false decline.")
+
+
+def test_in_a_design_written_out_at_once_the_gaps_come_before_the_challenge(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    first = iv.respond(WRITTEN)
+    assert first.action != "challenge"
+    assert iv.state.pending_challenge is not None and iv.state.pending_challenge.pitfall == "accuracy_metric"
+    answers = ["Scoring runs inline in the authorization path with a 50 ms budget and falls back to rules on timeout.",
+               "We shard the feature store by card and autoscale the scoring pods on request rate.",
+               "We alert on score drift per merchant category and retrain weekly once chargebacks mature.",
+               "The velocity counts come from a streaming job that updates per card as events arrive."]
+    kinds = [iv.respond(a).action for a in answers]
+    assert "challenge" in kinds and iv.state.challenged == ["accuracy_metric"] and iv.state.pending_challenge is None

@@ -125,11 +125,18 @@ def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
 
 
 def challenge(state: InterviewState, reading: Reading) -> Action | None:
-    """A questionable choice the candidate just stated, questioned before anything else is asked (once)."""
+    """A questionable choice the candidate just stated in a chat turn, questioned before anything else (once).
+    In a whole design sent at once it waits in the state: the phases that answer skipped come first,
+    as a person reading a written design asks about what is missing before picking at a detail."""
     found = reading.pitfall
     if found is None or found.id in state.challenged:
         return None
-    return Action(kind="challenge", target_phase=found.phase, question=found.question, pitfall=found.id)
+    action = Action(kind="challenge", target_phase=found.phase, question=found.question, pitfall=found.id)
+    if reading.long_turn:
+        if state.pending_challenge is None:
+            state.pending_challenge = action
+        return None
+    return action
 
 
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
@@ -271,6 +278,11 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
     current = reading.dominant or state.current_phase
     unanswered = not (reading.phases or reading.declined or reading.moves_on)
     target = next_target(state, problem, current, reading.deepened, now, frozenset(exhausted), unanswered)
+    # A challenge kept from a written design: once every phase it left out has been raised and the candidate
+    # has answered something since (after "hmm, not sure" the question still open comes first).
+    unraised = [p for p in PHASE_IDS if not state.covered(p) and p not in state.set_aside and p not in state.asked_phases]
+    if state.pending_challenge and reading.phases and not reading.pitfall and (target is None or not unraised):
+        return state.pending_challenge.model_copy()
     while target:
         action = ask(state, problem, target[0], target[1], generic, reading)
         if action:
@@ -294,8 +306,9 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
         state.requirement_change_done = True
     if action.kind == "diagram":
         state.diagram = action.diagram
-    if action.kind == "challenge" and action.pitfall not in state.challenged:
-        state.challenged.append(action.pitfall)
+    if action.kind == "challenge":
+        state.challenged.extend([action.pitfall] if action.pitfall not in state.challenged else [])
+        state.pending_challenge = None
     if action.kind == "close_gaps":
         if action.gaps:
             state.closing_brief = list(action.brief)

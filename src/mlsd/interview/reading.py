@@ -25,6 +25,7 @@ from mlsd.interview.signals import (asks_concept, asks_feedback, asks_time_left,
                                    is_repeat_request, says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
+CHAT_TURN_UNITS = 4  # more units than this: a design written out at once, not a chat turn
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
 
 
@@ -68,7 +69,7 @@ class TurnReader:
             feedback=bare and asks_feedback(text),
             deepened=bool(dominant) and depth_after.get(dominant, 0) > depth_before.get(dominant, 0),
             facts=match.facts if match else [], unmatched_questions=match.unmatched if match and not concept else 0,
-            concept=concept,
+            concept=concept, long_turn=len(judged) > CHAT_TURN_UNITS,
             diagram=read_diagram(text, self.problem, prose(evidence)) if self.problem else None,
             pitfall=self.pitfalls.find(judged, challenged) if self.pitfalls and not (meta or pause or end) else None,
             made=lambda question, phase: point_made(evidence, question, phase) or self.told(question, revealed))

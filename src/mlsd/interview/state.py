@@ -71,6 +71,7 @@ class InterviewState(BaseModel):
     # until the closing, where an interviewer still names what was left out
     diagram: str = ""  # the signature of the last diagram asked about: the same one is not asked about again
     challenged: list[str] = Field(default_factory=list)  # pitfalls questioned already: each once an interview
+    pending_challenge: Action | None = None  # one found in a whole design sent at once: asked after its gaps
     last_action: Action | None = None
     last_candidate_at: float | None = None
 
@@ -114,6 +115,7 @@ class Reading:
     unmatched_questions: int = 0  # clarifying questions no fact answers
     diagram: DiagramReading | None = None  # the turn's diagram, with what to ask about it
     pitfall: Pitfall | None = None  # a questionable choice the turn states, not challenged yet
+    long_turn: bool = False  # a whole design in one message (more than a chat turn's few units)
     made: Callable[[str, str], bool] = lambda question, phase: False  # is that point already made?
 
     @property

@@ -122,10 +122,10 @@ def test_in_a_design_written_out_at_once_the_gaps_come_before_the_challenge(stor
     iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
     first = iv.respond(WRITTEN)
     assert first.action != "challenge"
-    assert iv.state.pending_challenge is not None and iv.state.pending_challenge.pitfall == "accuracy_metric"
+    assert iv.state.pending_challenge == "accuracy_metric"
     answers = ["Scoring runs inline in the authorization path with a 50 ms budget and falls back to rules on timeout.",
                "We shard the feature store by card and autoscale the scoring pods on request rate.",
                "We alert on score drift per merchant category and retrain weekly once chargebacks mature.",
                "The velocity counts come from a streaming job that updates per card as events arrive."]
     kinds = [iv.respond(a).action for a in answers]
-    assert "challenge" in kinds and iv.state.challenged == ["accuracy_metric"] and iv.state.pending_challenge is None
+    assert "challenge" in kinds and iv.state.challenged == ["accuracy_metric"] and iv.state.pending_challenge == ""

@@ -138,6 +138,8 @@ class Interviewer:
         self._track_time(reading.dominant, now)
         if reading.sets_aside and reading.sets_aside not in self.state.set_aside:
             self.state.set_aside.append(reading.sets_aside)
+        if reading.pitfall and reading.long_turn and not self.state.pending_challenge:
+            self.state.pending_challenge = reading.pitfall.id  # asked once the design's gaps are (policy.challenge)
         action = decide(self.state, self.problem, reading, self.generic, now)
         # A challenge names the choice it questions ("You'd split at random…"): no acknowledgement before it.
         if (action.kind in ASKING_KINDS or action.kind == "requirement_change") and action.kind != "challenge" \

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from mlsd.content.problems import GenericGuide, Problem, problem_words
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import after_dash, normalise
+from mlsd.interview.pitfalls import Pitfall, load_pitfalls
 from mlsd.interview.pacing import closing_gaps, next_target
 from mlsd.interview.replies import (UNSPECIFIED_IN_A_DESIGN, change_question, folds, reason, repeat, time_left,
                                    unanswered_change)
@@ -126,17 +127,21 @@ def diagram_question(state: InterviewState, reading: Reading) -> Action | None:
 
 def challenge(state: InterviewState, reading: Reading) -> Action | None:
     """A questionable choice the candidate just stated in a chat turn, questioned before anything else (once).
-    In a whole design sent at once it waits in the state: the phases that answer skipped come first,
-    as a person reading a written design asks about what is missing before picking at a detail."""
+    One in a whole design sent at once waits (the interviewer keeps it as `pending_challenge`): the phases
+    that design skipped come first, as a person reading it asks about what is missing before a detail."""
     found = reading.pitfall
-    if found is None or found.id in state.challenged:
+    if found is None or found.id in state.challenged or reading.long_turn:
         return None
-    action = Action(kind="challenge", target_phase=found.phase, question=found.question, pitfall=found.id)
-    if reading.long_turn:
-        if state.pending_challenge is None:
-            state.pending_challenge = action
-        return None
-    return action
+    return challenge_of(found)
+
+
+def challenge_of(found: Pitfall) -> Action:
+    return Action(kind="challenge", target_phase=found.phase, question=found.question, pitfall=found.id)
+
+
+def kept_challenge(state: InterviewState) -> Action | None:
+    found = next((p for p in load_pitfalls() if p.id == state.pending_challenge), None)
+    return challenge_of(found) if found and found.id not in state.challenged else None
 
 
 def wrap_up(state: InterviewState, problem: Problem, why: str) -> Action:
@@ -282,7 +287,9 @@ def _follow_up(state: InterviewState, problem: Problem, reading: Reading, generi
     # has answered something since (after "hmm, not sure" the question still open comes first).
     unraised = [p for p in PHASE_IDS if not state.covered(p) and p not in state.set_aside and p not in state.asked_phases]
     if state.pending_challenge and reading.phases and not reading.pitfall and (target is None or not unraised):
-        return state.pending_challenge.model_copy()
+        kept = kept_challenge(state)
+        if kept:
+            return kept
     while target:
         action = ask(state, problem, target[0], target[1], generic, reading)
         if action:
@@ -308,7 +315,7 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
         state.diagram = action.diagram
     if action.kind == "challenge":
         state.challenged.extend([action.pitfall] if action.pitfall not in state.challenged else [])
-        state.pending_challenge = None
+        state.pending_challenge = ""
     if action.kind == "close_gaps":
         if action.gaps:
             state.closing_brief = list(action.brief)

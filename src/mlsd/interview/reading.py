@@ -21,8 +21,8 @@ from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
 from mlsd.interview.pitfalls import PitfallReader
-from mlsd.interview.signals import (asks_concept, asks_feedback, asks_time_left, asks_to_move_on, asks_why, is_pause_request, is_refusal,
-                                   is_repeat_request, says_already_answered)
+from mlsd.interview.signals import (asks_concept, asks_feedback, asks_time_left, asks_to_move_on, asks_why,
+                                   is_pause_request, is_refusal, is_repeat_request, says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
 CHAT_TURN_UNITS = 4  # more units than this: a design written out at once, not a chat turn

@@ -71,7 +71,7 @@ class InterviewState(BaseModel):
     # until the closing, where an interviewer still names what was left out
     diagram: str = ""  # the signature of the last diagram asked about: the same one is not asked about again
     challenged: list[str] = Field(default_factory=list)  # pitfalls questioned already: each once an interview
-    pending_challenge: Action | None = None  # one found in a whole design sent at once: asked after its gaps
+    pending_challenge: str = ""  # a pitfall found in a whole design sent at once: asked after its gaps
     last_action: Action | None = None
     last_candidate_at: float | None = None
 

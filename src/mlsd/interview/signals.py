@@ -152,6 +152,8 @@ is_pause_request = partial(says_only, "pause")  # "can I take a minute?"
 says_already_answered = partial(says_only, "already_said")  # "I already answered that"
 asks_feedback = partial(says_only, "feedback")  # "am I on the right track?"
 asks_why = partial(says_only, "why")  # "why do you ask?"
+
+
 def asks_concept(text: str) -> bool:
     """"what is PSI by the way? I heard it in monitoring" — one of the message's questions asks what a term
     means, and the message is short (a design statement with it is read as design)."""

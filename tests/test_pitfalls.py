@@ -129,3 +129,20 @@ def test_in_a_design_written_out_at_once_the_gaps_come_before_the_challenge(stor
                "The velocity counts come from a streaming job that updates per card as events arrive."]
     kinds = [iv.respond(a).action for a in answers]
     assert "challenge" in kinds and iv.state.challenged == ["accuracy_metric"] and iv.state.pending_challenge == ""
+
+
+def test_a_challenge_kept_from_a_written_design_is_asked_before_the_end(store):
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    iv.respond(WRITTEN)
+    assert iv.state.pending_challenge == "accuracy_metric"
+    iv.respond("I think that covers my design.")
+    answers = ["Scoring runs inline in the authorization path with a 50 ms budget and falls back to rules on timeout.",
+               "We shard the feature store by card and autoscale the scoring pods on request rate.",
+               "We alert on score drift per merchant category and retrain weekly once chargebacks mature.",
+               "Analysts review the alerts and their decisions become labels within a day."]
+    kinds = []
+    for answer in answers:
+        if iv.state.status == "wrapped":
+            break
+        kinds.append(iv.respond(answer).action)
+    assert "challenge" in kinds and iv.state.challenged == ["accuracy_metric"]

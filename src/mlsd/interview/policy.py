@@ -171,7 +171,8 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
         action = ask(state, problem, "close_gaps", phase, generic, reading)
         if action:
             return action
-    return wrap_up(state, problem, "Those were the gaps I wanted to ask about. Thanks.")
+    # A challenge kept from a written design is the last question before the end, never dropped by "I'm done".
+    return kept_challenge(state) or wrap_up(state, problem, "Those were the gaps I wanted to ask about. Thanks.")
 
 
 def reached(state: InterviewState, phase: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -102,6 +103,17 @@ class Problem(BaseModel):
     def weight(self, phase: str) -> float:
         return self.phase_weights.get(phase, 1.0)
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of the problem's own material: statement, hidden facts and their trigger phrases, the
+        requirement change, expected points, follow-ups and model answer. Read on every interviewer turn
+        (generic follow-ups, challenges), so worked out once per problem."""
+        texts = [self.statement, *(t for f in self.hidden_spec for t in (f.fact, *f.asks)),
+                 self.requirement_change.text if self.requirement_change else "",
+                 *(t for field in (self.expected_points, self.followups) for items in field.values() for t in items),
+                 *self.model_answer.values()]
+        return frozenset(re.findall(r"[a-z][a-z-]*", " ".join(texts).lower()))
+
     id: SnakeId
     title: Title
     statement: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=MAX_STATEMENT_CHARS)]
@@ -163,7 +175,7 @@ class GenericGuide(BaseModel):
     # mentions one of these words.
     applies_when: dict[str, list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*$")]]] = Field(default_factory=dict)
 
-    def applies(self, text: str, problem_vocabulary: set[str]) -> bool:
+    def applies(self, text: str, problem_vocabulary: frozenset[str]) -> bool:
         """Does generic `text` fit a problem whose own material has these words (`problem_words`)?"""
         words = self.applies_when.get(text)
         return not words or bool(set(words) & problem_vocabulary)
@@ -182,14 +194,9 @@ class GenericGuide(BaseModel):
         return self
 
 
-def problem_words(problem: Problem) -> set[str]:
-    """Every word of a problem's own material: statement, hidden facts and their trigger phrases, the
-    requirement change, expected points, follow-ups and model answer."""
-    texts = [problem.statement, *(t for f in problem.hidden_spec for t in (f.fact, *f.asks)),
-             problem.requirement_change.text if problem.requirement_change else "",
-             *(t for field in (problem.expected_points, problem.followups) for items in field.values() for t in items),
-             *problem.model_answer.values()]
-    return set(re.findall(r"[a-z][a-z-]*", " ".join(texts).lower()))
+def problem_words(problem: Problem) -> frozenset[str]:
+    """`Problem.vocabulary`: every word of a problem's own material."""
+    return problem.vocabulary
 
 
 class InvalidStatementError(MLSDError, ValueError):

@@ -60,7 +60,7 @@ class Pitfall(BaseModel):
         """Does `sentence` state this choice, with nothing beside it that avoids or qualifies it?"""
         return any(p.search(sentence) for p in self._when) and not any(p.search(sentence) for p in self._unless)
 
-    def applies(self, problem_vocabulary: set[str] | None) -> bool:
+    def applies(self, problem_vocabulary: frozenset[str] | None) -> bool:
         """None: no problem to check against (a sentence alone), so the words decide."""
         if problem_vocabulary is None:
             return True
@@ -87,7 +87,7 @@ def load_pitfalls(root: Path | str | None = None) -> list[Pitfall]:
     return load_yaml_model_cached(problems_dir(root) / PITFALLS_FILE, PitfallFile).pitfalls
 
 
-def pitfall_in(sentence: str, pitfalls: list[Pitfall], problem_vocabulary: set[str] | None = None) -> Pitfall | None:
+def pitfall_in(sentence: str, pitfalls: list[Pitfall], problem_vocabulary: frozenset[str] | None = None) -> Pitfall | None:
     """The first pitfall `sentence` states for a problem with these words (None: any problem)."""
     return next((p for p in pitfalls if p.applies(problem_vocabulary) and p.named_in(sentence)), None)
 

@@ -49,7 +49,7 @@ def next_question(state: InterviewState, problem: Problem, phase: str, generic: 
     the candidate has laid this phase out already, so each list's first question, which invites them to
     start it ("What would you monitor after launch?"), would only ask for what they just said."""
     asked = {normalise(q) for q in state.asked}
-    vocabulary = problem_words(problem) if generic.applies_when else set()  # once per call, not per question
+    vocabulary = problem_words(problem) if generic.applies_when else frozenset()
     fits = lambda text: generic.applies(text, vocabulary)  # noqa: E731
     points = problem.expected_points.get(phase, []) + [p for p in generic.expected_points.get(phase, []) if fits(p)]
     start = 1 if opened else 0

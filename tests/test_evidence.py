@@ -141,3 +141,13 @@ def test_a_design_proposal_put_as_a_question_is_judged_as_the_statement_it_propo
     assert unit.text.endswith("?") and unit.judged_text.startswith("we precompute")  # evidence stays verbatim
     asked = engine.analyze([(0, "How many completions requests per second do we get at peak?")])
     assert not any(p.covered for p in asked.phases().values())
+
+
+def test_term_pattern_finds_stems_and_whole_short_words_longest_first():
+    from mlsd.evidence.cues import term_pattern
+
+    pattern = term_pattern(["psi", "downsampl", "class weight", "class", "a/b test"])
+    text = "we downsampled negatives, used class weights and an a/b test; epsilon and psis are not psi."
+    assert [m.group(0) for m in pattern.finditer(text)] == ["downsampl", "class weight", "a/b test", "psi"]
+    assert not pattern.search("redownsampling subclass")  # a term starts a word
+    assert not term_pattern([]).search("anything at all")

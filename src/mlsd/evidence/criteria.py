@@ -17,6 +17,7 @@ import numpy as np
 
 from mlsd.content.rubrics import Rubric
 from mlsd.core.phases import PHASE_IDS
+from mlsd.evidence.cues import term_pattern
 from mlsd.evidence.judged import JudgedUnit
 from mlsd.knowledge.embeddings import get_embedder
 
@@ -50,12 +51,6 @@ class CriterionEvidence:
     reasons: int  # evidence units that give a reason (because, so that, instead of...)
 
 
-def _term_pattern(terms: list[str]) -> re.Pattern:
-    # Short terms (ann, psi, kl) must be whole words; longer ones may be stems ("downsampl").
-    parts = [r"(?<![a-z0-9])" + re.escape(t) + (r"\b" if len(t) <= 4 else "") for t in sorted(terms, key=len, reverse=True)]
-    return re.compile("|".join(parts))
-
-
 class CriterionMatcher:
     def __init__(self, rubric: Rubric, unit_threshold: float):
         self.unit_threshold = unit_threshold
@@ -67,7 +62,7 @@ class CriterionMatcher:
                 owners.append(j)
         self.prototypes = get_embedder().embed(texts)  # embedded once; the embedder caches by text
         self.owners = np.array(owners)
-        self.patterns = [_term_pattern(list(c.signals)) for _, c in self.criteria]
+        self.patterns = [term_pattern(list(c.signals)) for _, c in self.criteria]
         self.phase_of = [PHASE_IDS.index(d.phase) if d.phase else None for d, _ in self.criteria]
         self.questions = [c.counts_questions for _, c in self.criteria]
 

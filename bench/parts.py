@@ -43,7 +43,7 @@ def judgment(bench) -> None:
     bench.details["gate"] = gate
     talk = load_talk_filter_meta()
     bench.set("adversarial_refused", gate["adversarial_refused"],
-              f"{gate['adversarial']} non-answers of ours, held out; the talk filter, held out by group, keeps "
+              f"{gate['adversarial']} non-answers of ours written blind (bench/data/gate_fresh.yaml); the talk filter, held out by group, keeps "
               f"{talk['design_recall_cv']} of design sentences and lets {talk['talk_read_as_design_cv']} of talk through")
     bench.set("short_real_refused", gate["short_real_refused"], f"{gate['short_real']} short real answers of ours")
 

@@ -151,3 +151,30 @@ def test_term_pattern_finds_stems_and_whole_short_words_longest_first():
     assert [m.group(0) for m in pattern.finditer(text)] == ["downsampl", "class weight", "a/b test", "psi"]
     assert not pattern.search("redownsampling subclass")  # a term starts a word
     assert not term_pattern([]).search("anything at all")
+
+
+RUN_ON = ("For churn I would train a gradient-boosted model on twelve months of account snapshots labelled by "
+          "whether the customer cancelled within the following sixty days, with usage trends, support tickets and "
+          "billing failures as inputs; scores are computed nightly in a batch job and written to the CRM, and "
+          "before rollout I would check precision in the top five percent of scores on the last two held-out "
+          "months, then watch the weekly share of saved accounts against a random holdout.")
+
+
+def test_a_run_on_sentence_is_judged_clause_by_clause_and_stays_verbatim():
+    from mlsd.evidence.segmentation import LONG_SENTENCE_WORDS
+
+    units = segment(0, RUN_ON)
+    assert len(RUN_ON.split()) > LONG_SENTENCE_WORDS and len(units) == 4
+    assert all(RUN_ON[u.start:u.end] == u.text for u in units)
+    assert [u.text.split()[0] for u in units[1:]] == ["scores", "and", "then"]
+    assert units[2].text.startswith("and before rollout") and units[2].text.endswith("held-out months")
+    assert units[0].text.endswith("billing failures as inputs;")
+    short = "We train nightly on clicks; serve from Redis, then monitor drift."
+    assert [u.text for u in segment(0, short)] == [short]  # a sentence of ordinary length is one unit
+
+
+def test_a_numbered_line_naming_a_phase_heads_its_section_in_an_outline():
+    outline = "1. Data\n- chargebacks as labels, 90-day delay\n- sample 1:20\n2. Serving\n- LightGBM behind the auth API\n"
+    units = segment(0, outline)
+    assert [u.heading for u in units] == ["Data", "Serving"]
+    assert not any("Serving" in u.text for u in units)

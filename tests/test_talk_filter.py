@@ -63,10 +63,11 @@ def test_an_essay_or_press_release_that_uses_ml_words_is_not_graded(text, proble
     assert report.status == "insufficient_evidence", report.overall
 
 
-def test_a_long_text_standing_alone_needs_three_design_statements():
+def test_a_long_text_standing_alone_needs_five_design_statements_or_three_making_a_third_of_it():
     report = grade(Transcript(problem="personalized_news_feed", turns=[Turn(role="candidate", content=ESSAY_ON_FEEDS)]))
     assert len(ESSAY_ON_FEEDS.split()) > 150
-    assert report.reason.endswith("at least 3 needed)")
+    assert report.status == "insufficient_evidence"
+    assert report.reason.endswith("needs 5, or 3 that are over a third of it)")
 
 
 def test_the_refusal_rule_still_grades_a_short_real_answer_on_two_phases():

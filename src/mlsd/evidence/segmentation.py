@@ -201,8 +201,12 @@ def segment(turn: int, content: str) -> list[Unit]:
             skip_to = diagrams[line_start].end
             continue
         bullet = _BULLET.match(body)
-        # A short title-like line names the section below it; with nothing below, it is an answer.
-        if _HEADING.match(body) or (not bullet and i < last_text and _is_title_line(body)):
+        # A short title-like line names the section below it; with nothing below, it is an answer. A
+        # numbered line that is only a phase's name ("2. Data") heads a section of an outline too, not
+        # the first item of a run of short bullets ("- Offline metrics" over its own sub-bullets is
+        # such an item: the quote keeps the label).
+        if _HEADING.match(body) or (i < last_text and (_is_title_line(body) if not bullet else (
+                _NUMBERING.match(body.lstrip()) is not None and named_phase(body[bullet.end():]) is not None))):
             flush()
             heading = _NUMBERING.sub("", _HEADING_MARKS.sub("", body)).strip()
             continue
@@ -215,10 +219,38 @@ def segment(turn: int, content: str) -> list[Unit]:
             continue
         flush()
         for a, b in sentence_spans(rest):
-            start = line_start + pos + a
-            emit(start, line_start + pos + b)
+            for c, d in clause_spans(rest, a, b):
+                emit(line_start + pos + c, line_start + pos + d)
     flush()
     return _mark_injections(turn, content, units)
+
+
+# A run-on sentence states several things: "a two-tower model trained on watch events, and then a ranking
+# model ...; ranking runs online within 100 ms, and before launch I would compare ...". Judged whole, its
+# embedding is the average of four statements, close to none of them, and it counts as one statement
+# where it makes four. Past LONG_SENTENCE_WORDS it is cut where a new clause starts: after a semicolon,
+# or before a comma-led "then / after / before / finally / also" or "and I / and we". A piece shorter
+# than MIN_CLAUSE_WORDS stays with the clause before it.
+LONG_SENTENCE_WORDS = 40
+MIN_CLAUSE_WORDS = 8
+_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:and\s+|but\s+)?(?:then|after|before|afterwards|finally|later|also|once)\b)"
+                           r"|,\s+(?=(?:and|but|so|while)\s+(?:I|we)\b)")
+
+
+def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] as one span, or, when it is a run-on sentence, as its clauses (verbatim slices)."""
+    if len(_WORD.findall(text[start:end])) <= LONG_SENTENCE_WORDS:
+        return [(start, end)]
+    cuts = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, end)]
+    spans: list[tuple[int, int]] = []
+    for a, b in zip([start] + cuts, cuts + [end]):
+        piece_end = a + len(text[a:b].rstrip().rstrip(","))
+        if spans and (len(_WORD.findall(text[a:b])) < MIN_CLAUSE_WORDS
+                      or len(_WORD.findall(text[spans[-1][0]:spans[-1][1]])) < MIN_CLAUSE_WORDS):
+            spans[-1] = (spans[-1][0], piece_end)
+        elif piece_end > a:
+            spans.append((a, piece_end))
+    return spans
 
 
 # A line ending in one of these words stops mid-sentence, so the next line continues it.

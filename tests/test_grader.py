@@ -255,3 +255,20 @@ def test_a_short_real_answer_in_two_long_sentences_is_graded():
             "counts from Redis, and falls back to the existing rules engine whenever it times out or errors.")
     report = grade(Transcript(problem="bank_fraud_detection", turns=[Turn(role="candidate", content=text)]))
     assert report.status == "graded", report.reason
+
+
+def test_a_terse_line_counts_for_every_criterion_of_its_phase_whose_terms_it_names():
+    # "LightGBM" names the model family, "class weights" the imbalance handling: both criteria quote it,
+    # so the report never lists the model choice as missing beside a quote that makes it.
+    text = ("Goal: decline fraudulent card payments at authorisation, under 50 ms p99, false declines below 0.1%.\n"
+            "Data: chargebacks as labels, they arrive 30-90 days late, legit payments downsampled 1:20.\n"
+            "Model: LightGBM first, class weights.\n"
+            "Eval: PR-AUC and recall at 1% FPR on the last month, split by time.\n"
+            "Monitoring: PSI on the top features every day, and a weekly retrain on fresh chargebacks.")
+    report = grade(Transcript(problem="bank_fraud_detection", turns=[Turn(role="candidate", content=text)]))
+    assert report.status == "graded", report.reason
+    modeling = next(d for d in report.dimensions if d.id == "modeling")
+    quoted = {c.id: [q.quote for q in c.evidence] for c in modeling.criteria}
+    assert any("LightGBM" in q for q in quoted["model_choice_and_justification"])
+    assert any("LightGBM" in q for q in quoted["training_objective_and_procedure"])
+    assert not [m for m in modeling.missing if m.startswith("Chooses a model family")]

@@ -161,7 +161,7 @@ RUN_ON = ("For churn I would train a gradient-boosted model on twelve months of 
 
 
 def test_a_run_on_sentence_is_judged_clause_by_clause_and_stays_verbatim():
-    from mlsd.evidence.segmentation import LONG_SENTENCE_WORDS
+    from mlsd.core.text import LONG_SENTENCE_WORDS
 
     units = segment(0, RUN_ON)
     assert len(RUN_ON.split()) > LONG_SENTENCE_WORDS and len(units) == 4

@@ -273,3 +273,53 @@ def test_a_question_about_the_problem_or_the_interview_is_no_concept_question(as
     from mlsd.interview.signals import asks_concept
 
     assert not asks_concept(ask)
+
+
+@pytest.mark.parametrize("ask", [
+    "Offline I'd use MRR on logs from a later period than training. Quick question though, what's MRR again "
+    "exactly? I want to make sure I'm not mixing it up with MAP.",
+    "And for monitoring I'd watch PSI on the score and the main features. Oh actually, quick question, is PSI "
+    "the same thing as KL divergence? I always kind of mix them up."])
+def test_a_concept_question_inside_a_design_message_is_sent_to_ask_not_called_unspecified(store, ask):
+    """Replays: a term asked about beside design content got "That isn't specified — make an assumption"."""
+    iv = _fraud_interview(store, CHANGE_ANSWER)
+    revealed = list(iv.state.revealed)
+    r = iv.respond(ask)
+    assert r.action != "clarify" and "specified" not in r.message and "mlsd ask" in r.message
+    assert iv.state.revealed == revealed
+
+
+@pytest.mark.parametrize("ask", [
+    "Sorry, why this is important here? I think for choosing the team the text of the ticket is enough.",
+    "why does that matter here? its a ranking prob, dont see why id need that for v1"])
+def test_a_why_question_with_a_short_doubt_after_it_gets_the_reason(store, ask):
+    from mlsd.interview.signals import asks_why
+
+    assert asks_why(ask)
+    iv = _fraud_interview(store)
+    last = iv.turns()[-1]["content"]
+    question = last[last.rfind(". ") + 2:] if ". " in last else last
+    r = iv.respond(ask)
+    assert r.action == "repeat" and r.message.endswith(question) and len(r.message) > len(question)  # why, then it again
+
+
+@pytest.mark.parametrize("said", ["done i think", "Ok I think I'm done, um, yeah.", "am i kind of on the right track here?"])
+def test_short_ways_of_saying_done_or_asking_for_feedback(said):
+    from mlsd.interview.signals import asks_feedback, end_signal
+
+    assert end_signal(said) == "done" if "done" in said else asks_feedback(said)
+
+
+def test_a_phase_named_as_a_sentence_of_its_own_heads_the_paragraph_after_it(store):
+    """Replay: "Serving. A streaming job partitioned by series ID…" in a written design was not read as
+    serving, and the interviewer asked about serving four times, the last as a gap after "I'm done"."""
+    from mlsd.evidence.segmentation import segment
+
+    text = ("Evaluation. Replay last quarter's incidents and count the ones caught within two minutes.\n"
+            "Serving. A streaming job keyed by series keeps the baselines in memory and scores each point as it "
+            "arrives; a second job aggregates per service over a two-minute window and calls the classifier.")
+    units = segment(0, text)
+    assert [u.heading for u in units][:2] == ["Evaluation", "Serving"] and not any(u.text == "Serving." for u in units)
+    iv = Interviewer.start(store, problem_id="infra_metrics_anomaly_detection", mode="mock")
+    iv.respond(text)
+    assert iv.state.covered("serving")

@@ -14,6 +14,7 @@ import re
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+\S)")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # Only abbreviations that rarely end a sentence: "etc." and "ms." often do, so they are boundaries.
+_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9'\-]+")
 _ABBREVIATIONS = frozenset({"e.g", "eg", "i.e", "ie", "vs", "approx", "incl", "esp", "fig", "eq", "cf", "al", "mr",
                             "mrs", "dr"})
 
@@ -39,6 +40,34 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if b > a:
             out.append((a, b))
     return out
+
+
+# A run-on sentence states several things: "a two-tower model trained on watch events, and then a ranking
+# model ...; ranking runs online within 100 ms, and before launch I would compare ...". Judged whole, its
+# embedding is the average of four statements, close to none of them, and it counts as one statement
+# where it makes four. Past LONG_SENTENCE_WORDS it is cut where a new clause starts: after a semicolon,
+# or before a comma-led "then / after / before / finally / also" or "and I / and we". A piece shorter
+# than MIN_CLAUSE_WORDS stays with the clause before it.
+LONG_SENTENCE_WORDS = 40
+MIN_CLAUSE_WORDS = 8
+_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:and\s+|but\s+)?(?:then|after|before|afterwards|finally|later|also|once)\b)"
+                           r"|,\s+(?=(?:and|but|so|while)\s+(?:I|we)\b)")
+
+
+def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] as one span, or, when it is a run-on sentence, as its clauses (verbatim slices)."""
+    if len(_WORDS.findall(text[start:end])) <= LONG_SENTENCE_WORDS:
+        return [(start, end)]
+    cuts = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, end)]
+    spans: list[tuple[int, int]] = []
+    for a, b in zip([start] + cuts, cuts + [end]):
+        piece_end = a + len(text[a:b].rstrip().rstrip(","))
+        if spans and (len(_WORDS.findall(text[a:b])) < MIN_CLAUSE_WORDS
+                      or len(_WORDS.findall(text[spans[-1][0]:spans[-1][1]])) < MIN_CLAUSE_WORDS):
+            spans[-1] = (spans[-1][0], piece_end)
+        elif piece_end > a:
+            spans.append((a, piece_end))
+    return spans
 
 
 def split_sentences(text: str) -> list[str]:

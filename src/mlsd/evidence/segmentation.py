@@ -18,7 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
-from mlsd.core.text import sentence_spans
+from mlsd.core.text import clause_spans, sentence_spans
 from mlsd.diagram.fences import DiagramBlock, diagram_blocks
 from mlsd.evidence.injection import looks_like_injection
 
@@ -152,6 +152,7 @@ class Unit:
     heading: str = ""  # the heading or title line above it in the same turn, its context
     reads_as: str = ""  # what is judged when it is not the text itself (a diagram's edge in words, a proposal)
     drawn: bool = False  # a piece of a diagram, not something said
+    named: str = ""  # the inline heading just before it ("Serving. A streaming job…"): its signpost
 
     @property
     def judged_text(self) -> str:
@@ -174,13 +175,14 @@ def segment(turn: int, content: str) -> list[Unit]:
     run: list[tuple[int, int]] = []  # (start, end) offsets of consecutive short lines
     heading = ""
 
-    def emit(start: int, end: int) -> None:
+    def emit(start: int, end: int, context: str | None = None, named: str = "") -> None:
         text = content[start:end]
         if not text.strip() or _STUB.match(text):
             return
         units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(text)),
                           question=text.rstrip().endswith("?"), injection=looks_like_injection(text),
-                          heading=signpost(text) or heading, reads_as=as_proposed(text)))
+                          heading=signpost(text) or (heading if context is None else context), reads_as=as_proposed(text),
+                          named=named))
 
     def flush() -> None:
         if run:
@@ -218,39 +220,10 @@ def segment(turn: int, content: str) -> list[Unit]:
             run.append((line_start + pos, line_start + pos + len(rest)))
             continue
         flush()
-        for a, b in sentence_spans(rest):
-            for c, d in clause_spans(rest, a, b):
-                emit(line_start + pos + c, line_start + pos + d)
+        for start, end, context, named in _sentences(rest):
+            emit(line_start + pos + start, line_start + pos + end, context, named)
     flush()
     return _mark_injections(turn, content, units)
-
-
-# A run-on sentence states several things: "a two-tower model trained on watch events, and then a ranking
-# model ...; ranking runs online within 100 ms, and before launch I would compare ...". Judged whole, its
-# embedding is the average of four statements, close to none of them, and it counts as one statement
-# where it makes four. Past LONG_SENTENCE_WORDS it is cut where a new clause starts: after a semicolon,
-# or before a comma-led "then / after / before / finally / also" or "and I / and we". A piece shorter
-# than MIN_CLAUSE_WORDS stays with the clause before it.
-LONG_SENTENCE_WORDS = 40
-MIN_CLAUSE_WORDS = 8
-_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:and\s+|but\s+)?(?:then|after|before|afterwards|finally|later|also|once)\b)"
-                           r"|,\s+(?=(?:and|but|so|while)\s+(?:I|we)\b)")
-
-
-def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """text[start:end] as one span, or, when it is a run-on sentence, as its clauses (verbatim slices)."""
-    if len(_WORD.findall(text[start:end])) <= LONG_SENTENCE_WORDS:
-        return [(start, end)]
-    cuts = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, end)]
-    spans: list[tuple[int, int]] = []
-    for a, b in zip([start] + cuts, cuts + [end]):
-        piece_end = a + len(text[a:b].rstrip().rstrip(","))
-        if spans and (len(_WORD.findall(text[a:b])) < MIN_CLAUSE_WORDS
-                      or len(_WORD.findall(text[spans[-1][0]:spans[-1][1]])) < MIN_CLAUSE_WORDS):
-            spans[-1] = (spans[-1][0], piece_end)
-        elif piece_end > a:
-            spans.append((a, piece_end))
-    return spans
 
 
 # A line ending in one of these words stops mid-sentence, so the next line continues it.
@@ -368,6 +341,28 @@ def _mark_injections(turn: int, content: str, units: list[Unit]) -> list[Unit]:
             out.append(Unit(turn=turn, start=start, end=end, text=content[start:end],
                             words=len(_WORD.findall(content[start:end])), question=False, injection=True))
     return sorted(out, key=lambda u: u.start)
+
+
+def _sentences(line: str) -> list[tuple[int, int, str | None, str]]:
+    """(start, end, inline heading or None, signpost) per sentence of a line, a run-on one cut into clauses."""
+    out: list[tuple[int, int, str | None, str]] = []
+    spans, context, named = sentence_spans(line), None, ""
+    for n, (a, b) in enumerate(spans):
+        if n < len(spans) - 1 and _is_inline_heading(line[a:b]):  # "Serving. A streaming job …"
+            context = named = line[a:b].strip(" .:")
+            continue
+        for c, d in clause_spans(line, a, b):
+            out.append((c, d, context, named))
+            named = ""  # the sentence right after it opens with it, as "Serving: a streaming job…" would
+    return out
+
+
+def _is_inline_heading(sentence: str) -> bool:
+    """A "sentence" that is only a phase's name ("Serving.") heads the rest of its paragraph, as a
+    heading line would, and signposts the sentence after it, as "Serving: a streaming job…" does; as a
+    unit of its own it would say nothing and leave the sentences after it without their topic."""
+    text = sentence.strip()
+    return text[-1:] in ".:" and len(_WORD.findall(text)) <= 4 and named_phase(text.rstrip(".:")) is not None
 
 
 def _is_title_line(line: str) -> bool:

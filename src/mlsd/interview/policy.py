@@ -83,6 +83,7 @@ def clarification(state: InterviewState, problem: Problem, reading: Reading) -> 
 COMMIT_FIRST = "Commit to your own answer"
 CONCEPT = ("That's a concept rather than something about this problem: Ask answers those from the notes, with sources "
            "(the Ask page, or `mlsd ask`). Back to where we were:")
+CONCEPT_ASIDE = "What a term means is for Ask (the Ask page, or `mlsd ask`), from the notes with sources."
 
 
 def practice_help(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide) -> Action | None:
@@ -203,7 +204,8 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
     last = state.last_action
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
-    if action is None and reading.concept:  # a term to look up: where to, then the question still open
+    if action is None and reading.concept and not (reading.says_design or reading.phases):
+        # a term to look up, and nothing else said: where to, then the question still open
         action = repeat(state, problem)
         action.preface = CONCEPT
     if action and reading.why:
@@ -223,7 +225,8 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if follow_up.kind != "wrap_up":  # what else the message asked, said before the follow-up
         unspecified = UNSPECIFIED_IN_A_DESIGN[(last.preface if last else "") == UNSPECIFIED_IN_A_DESIGN[0]]  # varied
         own = follow_up.preface or (unspecified if action else granted(reading))
-        said = [time_left(state, now) if reading.time_left else "", feedback(state) if reading.feedback else "", own]
+        aside = CONCEPT_ASIDE if reading.concept and (reading.says_design or reading.phases) else ""
+        said = [time_left(state, now) if reading.time_left else "", feedback(state) if reading.feedback else "", aside, own]
         follow_up.preface = " ".join(p for p in said if p)
     return follow_up
 

@@ -22,7 +22,8 @@ from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
 from mlsd.interview.pitfalls import PitfallReader
 from mlsd.interview.signals import (asks_concept, asks_feedback, asks_time_left, asks_to_move_on, asks_why,
-                                   is_pause_request, is_refusal, is_repeat_request, says_already_answered)
+                                   is_concept_question, is_pause_request, is_refusal, is_repeat_request,
+                                   says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
 CHAT_TURN_UNITS = 4  # more units than this: a design written out at once, not a chat turn
@@ -41,7 +42,9 @@ class TurnReader:
         content = max((u.content for u in judged), default=0.0)
         bare = content < 0.5  # no design said: the message may be a request about the interview alone
         # Requests that say nothing else: "sorry, what was the question?", "can I take a minute?"
-        why = bare and asks_why(text)
+        # "why does that matter here? dont see why id need that for v1": the doubt after the question may read
+        # as content, and the reason is still what is asked
+        why = asks_why(text)
         repeat = why or (bare and is_repeat_request(text))
         pause = bare and not repeat and is_pause_request(text)
         end, hint, model_answer = (None, False, False) if repeat or pause else read_intents(text, judged)
@@ -50,11 +53,14 @@ class TurnReader:
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
         rhetorical = self_answered(judged)
+        # "what's MRR again exactly?" inside a design message asks what a term means: no fact of this
+        # problem answers it, so it is neither a clarification nor one the spec "leaves out"
+        terms = {i for i, u in enumerate(judged) if u.unit.question and is_concept_question(u.unit.text)}
         asking = [u.unit.text for i, u in enumerate(judged)
-                  if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical]
+                  if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical | terms]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
         # "what is PSI?": a term to look up, not a fact of this problem the spec leaves out
-        concept = bare and not (match and match.facts) and asks_concept(text)
+        concept = (bare and not (match and match.facts) and asks_concept(text)) or bool(terms and not meta)
         dominant = phases[0] if phases else None
         return Reading(
             text=text, phases=phases, says_design=not bare, end=end,

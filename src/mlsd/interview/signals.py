@@ -42,7 +42,7 @@ _DONE = re.compile(
     r"what i wanted|all)\b|\bi (think |believe )?(i'?ve |i have |i )?covered it\W*$|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
     r"\b(don'?t|do not) have anything (else|more|further)|\bgot nothing (more|else|further)|\bthat'?s all i('?ve| have)? got\b|"
     r"\bthose are all the\b|\b(that'?s|that is|this is|there'?s|you have|that gives you) the whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
-    r"\bthink (that'?s|i'?m) (it|done)\b|\b(?:i think |i guess )?we'?re (?:all )?good\W*$)", re.I)
+    r"\bthink (that'?s|i'?m) (it|done)\b|^\W*(?:ok(?:ay)?\W+)?(?:i'?m |i am )?done\W+(?:i think|i guess|now|for now|here)\W*$|\b(?:i think |i guess )?we'?re (?:all )?good\W*$)", re.I)
 _NOT_DONE = re.compile(
     r"(\bnot (yet )?(done|finished|finish)\b|\blet me (finish|add)\b|\bactually,? wait\b|"
     r"\b(done|finished) (with|thinking about) (?!the (design|whole|system)|everything|it\b)(the )?\w+|"
@@ -112,7 +112,7 @@ _ALREADY_SAID = re.compile(r"\b(?:i(?:'?ve| have)? )?(?:already|just) (?:answere
 
 # "am I on the right track?", "is my answer correct so far?", "how am I doing?": a request for feedback. A
 # mock interviewer keeps it for the report; in practice the candidate hears what they have covered so far.
-_FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:on the right track|going in the right direction|doing (?:ok|okay|well|alright|fine))|"
+_FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:kind of |sort of |still )?(?:on the right track|going in the right direction|doing (?:ok|okay|well|alright|fine))|"
                        r"is (?:this|that|it|my (?:answer|design|approach)) (?:correct|right|ok|okay|good|fine|enough|good enough)(?: so far)?\W*$|"
                        r"how (?:am i|i'?m|i am) doing|(?:any|some|give me|get|have) (?:\w+ )?feedback|(?:does|did) (?:this|that|it) (?:all )?make sense(?: so far)?\W*$|"
                        r"what do you think(?: so far)?\W*$)", re.I)
@@ -120,17 +120,25 @@ _FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:on the right track|going in the
 
 # "why do you ask?", "why does that matter?": the candidate wants the reason for the last question.
 _WHY = re.compile(r"^\W*(?:(?:ok|hmm|sorry|but)\W+)?why (?:do you ask|are you asking|(?:does|would) (?:that|this|it) matter|"
-                  r"is (?:that|this|it) (?:important|relevant)|that question)\b", re.I)
+                  r"(?:is )?(?:that|this|it) (?:is )?(?:important|relevant|needed|necessary)|that question)\b", re.I)
+# "why does that matter here? its a ranking prob, dont see why id need that for v1": the why-question
+# first, then the candidate's doubt about it — still a request for the reason, if the doubt is short.
+WHY_WITH_DOUBT_WORDS = 30
 
 # "what is PSI by the way?", "what does NDCG stand for?", "can you explain calibration?": what a term
 # means, not a fact about this problem. "what is the latency budget?" (the, our, your…) asks about the
 # problem, and a fact answers it; "what do you mean by…" asks about the interviewer's own words.
 _TERM = r"[\w\-/&@.]+(?:\s+[\w\-/&@.]+){0,3}?"
 _CONCEPT = re.compile(
-    r"^\W*(?:(?:sorry|btw|by the way|quick question|also|and|ok(?:ay)?|so|hmm|wait|sorry,? but)\W+){0,3}(?:"
+    r"^\W*(?:(?:sorry|btw|by the way|quick question(?: though)?|one (?:more )?thing|also|and|ok(?:ay)?|so|hmm|wait|oh|"
+    r"actually|sorry,? but)\W+){0,4}(?:"
     rf"what(?:'?s| is| are)\s+(?!(?:the|our|your|their|this|that|these|those|it|there|we|you|i|my|a good|an? "
     rf"(?:good|reasonable|acceptable|typical)|expected|needed|required|left|next|missing|wrong|better|best|worse|"
-    rf"important|enough|fine|ok|okay|more|else|going on|happening)\b)(?:an? )?{_TERM}\s*(?:\W+(?:by the way|btw|exactly|again|actually|even)\b)?\W*$|"
+    rf"important|enough|fine|ok|okay|more|else|going on|happening)\b)(?:an? )?{_TERM}\s*(?:\W+(?:by the way|btw|exactly|again|actually|even)\b){{0,2}}\W*$|"
+    # "is PSI the same thing as KL divergence?", "what's the difference between MAP and NDCG?"
+    rf"is (?!(?:the|our|your|their|this|that|these|those|it|there|we|you|i|my)\b)(?:an? )?{_TERM}\s+"
+    rf"(?:the same(?: thing)? as|different from|related to) (?:an? )?{_TERM}\W*$|"
+    rf"what(?:'?s| is) the difference between (?:an? )?{_TERM}\s+and (?:an? )?{_TERM}\W*$|"
     rf"what (?:does|do)\s+(?!you\b)(?:an? |the )?{_TERM}\s+(?:mean|stand for)\b|"
     rf"(?:can|could) you (?:explain|define|remind me)(?: what)?\s+(?:an? |the )?{_TERM}(?:\s+(?:is|are|means?))?\W*$|"
     rf"(?:explain|define)\s+(?:an? )?{_TERM}\W*$)", re.I)
@@ -138,7 +146,7 @@ _CONCEPT = re.compile(
 # Requests about the interview that must be the whole message, each with the most words it may take: a
 # longer message has said something else as well, and that is what gets the reply.
 WHOLE_MESSAGE_REQUESTS = {"repeat": (_REPEAT, 14), "pause": (_PAUSE, 14), "already_said": (_ALREADY_SAID, 16),
-                          "feedback": (_FEEDBACK, 12), "why": (_WHY, 10), "concept": (_CONCEPT, 16)}
+                          "feedback": (_FEEDBACK, 16), "why": (_WHY, 10), "concept": (_CONCEPT, 16)}
 
 
 def says_only(kind: str, text: str) -> bool:
@@ -151,7 +159,19 @@ is_repeat_request = partial(says_only, "repeat")  # "sorry, what was the questio
 is_pause_request = partial(says_only, "pause")  # "can I take a minute?"
 says_already_answered = partial(says_only, "already_said")  # "I already answered that"
 asks_feedback = partial(says_only, "feedback")  # "am I on the right track?"
-asks_why = partial(says_only, "why")  # "why do you ask?"
+
+
+def asks_why(text: str) -> bool:
+    """"why do you ask?", or a why-question followed by a short doubt about the question ("why does that
+    matter here? dont see why id need that for v1")."""
+    first = re.split(r"(?<=\?)\s+", text.strip(), maxsplit=1)[0]
+    return says_only("why", text) or (len(text.split()) <= WHY_WITH_DOUBT_WORDS and first.endswith("?")
+                                      and says_only("why", first))
+
+
+def is_concept_question(sentence: str) -> bool:
+    """One question sentence that asks what a term means ("what's MRR again exactly?")."""
+    return says_only("concept", sentence)
 
 
 def asks_concept(text: str) -> bool:

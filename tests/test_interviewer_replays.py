@@ -154,6 +154,11 @@ def test_an_acknowledgement_without_technique_terms_names_a_thing_or_nothing():
     assert key_phrase("We decide approve or decline for each loan application.") == "loan application"
     assert key_phrase("when online orders spike we just wait") == ""  # a clause's opening words: no ack
     assert key_phrase("Feats: DTI, utilization, inquiries 6m, delinquency count, income volatility") != ""
+    # replays: a noun and its verb, or a run into the next clause, acknowledged only by the noun or not at all
+    assert key_phrase("which I'd treat as a hard constraint since teams will switch it off") == "hard constraint"
+    for text in ("when a ticket arrive, we read the text", "I keep a set of posts labelled by people",
+                 "how the product sold the last few days"):
+        assert key_phrase(text) == "", text
 
 
 def test_a_practice_hint_is_a_question_counted_as_asked_and_a_point_reads_as_a_sentence(store):
@@ -291,7 +296,9 @@ def test_a_concept_question_inside_a_design_message_is_sent_to_ask_not_called_un
 
 @pytest.mark.parametrize("ask", [
     "Sorry, why this is important here? I think for choosing the team the text of the ticket is enough.",
-    "why does that matter here? its a ranking prob, dont see why id need that for v1"])
+    "why does that matter here? its a ranking prob, dont see why id need that for v1",
+    "Is that actually important for an initial version? I'd rather get core relevance right before worrying "
+    "about it. Or is there a reason it matters a lot for this product specifically?"])
 def test_a_why_question_with_a_short_doubt_after_it_gets_the_reason(store, ask):
     from mlsd.interview.signals import asks_why
 

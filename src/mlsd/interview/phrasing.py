@@ -40,6 +40,25 @@ NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "
                "maximize", "minimize", "framing", "formulate", "formulation", "clarify", "clarifying"}
 
 
+# A run of content words ends before a word that opens a clause ("a hard constraint since…", "except new
+# users"), and loses a verb or participle it ends on: "short shifts come", "a ticket arrive", "the posts
+# labelled" are a noun and its verb, and only the noun is the thing said. (No tagger: the verbs that follow
+# a noun in design chat, and "-ed".)
+CLAUSE_WORDS = {"since", "except", "while", "because", "unless", "though", "although", "whereas", "until", "whether",
+                "instead", "otherwise", "anyway", "also", "still", "already", "just", "really", "actually"}
+TRAILING_VERBS = {"come", "comes", "arrive", "arrives", "send", "sends", "drop", "drops", "go", "goes", "run", "runs",
+                  "work", "works", "take", "takes", "get", "gets", "make", "makes", "need", "needs", "sold", "sell",
+                  "sells", "hit", "hits", "show", "shows", "change", "changes", "fail", "fails", "happen", "happens",
+                  "move", "moves", "look", "looks", "keep", "keeps", "stay", "stays", "become", "becomes", "start",
+                  "starts", "stop", "stops", "grow", "grows", "matter", "matters", "say", "says", "want", "wants"}
+
+
+def _trimmed(run: list[str]) -> list[str]:
+    while run and (run[-1].lower() in TRAILING_VERBS or run[-1].lower().endswith("ed")):
+        run = run[:-1]
+    return run
+
+
 def key_phrase(text: str, phase_index: int | None = None) -> str:
     """A few words of the candidate's own: the techniques they named (for the phase when given), else the
     longest run of content words in what they said ("step-up authentication", "three actions")."""
@@ -75,7 +94,8 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
         run: list[str] = []
         before = "," if re.search(r"[,:;]|^\s*-\s*$", delimiter) else ""  # a list item names a thing too
         for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", span) + [""]:
-            if not word or word.lower() in STOPWORDS or len(word) < 3 or "'" in word:  # "we'd", "it's"
+            if not word or word.lower() in STOPWORDS or word.lower() in CLAUSE_WORDS or len(word) < 3 or "'" in word:
+                run = _trimmed(run)  # "we'd", "it's" end a run too
                 best, run = (run if len(run) > len(best) else best), []
                 before = word.lower()
             elif run or before in NAMING:

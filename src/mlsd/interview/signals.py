@@ -119,11 +119,15 @@ _FEEDBACK = re.compile(r"\b(?:(?:am i|are we) (?:kind of |sort of |still )?(?:on
 
 
 # "why do you ask?", "why does that matter?": the candidate wants the reason for the last question.
-_WHY = re.compile(r"^\W*(?:(?:ok|hmm|sorry|but)\W+)?why (?:do you ask|are you asking|(?:does|would) (?:that|this|it) matter|"
-                  r"(?:is )?(?:that|this|it) (?:is )?(?:important|relevant|needed|necessary)|that question)\b", re.I)
+_WHY = re.compile(r"^\W*(?:(?:ok|hmm|sorry|but)\W+)?(?:why (?:do you ask|are you asking|(?:does|would) (?:that|this|it) matter|"
+                  r"(?:is )?(?:that|this|it) (?:is )?(?:important|relevant|needed|necessary)|that question)\b|"
+                  # "is that actually important for an initial version?", "does it really matter here?"
+                  r"(?:is|does) (?:that|this|it) (?:actually |really |even )?(?:important|relevant|necessary|needed|matter)"
+                  r"(?:\s+(?:here|now|for (?:an? |the |this |my |our )?[\w\s-]{0,30}))?\W*$)",
+                  re.I)
 # "why does that matter here? its a ranking prob, dont see why id need that for v1": the why-question
 # first, then the candidate's doubt about it — still a request for the reason, if the doubt is short.
-WHY_WITH_DOUBT_WORDS = 30
+WHY_WITH_DOUBT_WORDS = 40
 
 # "what is PSI by the way?", "what does NDCG stand for?", "can you explain calibration?": what a term
 # means, not a fact about this problem. "what is the latency budget?" (the, our, your…) asks about the

@@ -31,3 +31,15 @@ def test_two_questions_joined_by_and_are_each_answered_when_the_second_ends_on_i
     about, so it is not folded into the question before it (a replay got the permissions fact instead)."""
     got = FactMatcher(get_problem("document_qa_rag")).match("how many documents and how many employees would use it?")
     assert got.facts == ["corpus", "users"]
+
+
+@pytest.mark.parametrize("text", [
+    "Monitoring: watch the online metrics per segment and the share of impressions going to new creators, because "
+    "there's a feedback loop, right?",
+    "What if we precompute the top 100 per user every night and just rerank those at request time? Would that be good "
+    "enough for the home feed?"])
+def test_a_tag_on_a_design_sentence_or_a_reaction_asked_for_asks_no_fact(text):
+    """Replays: both got "That isn't specified — make a reasonable assumption"."""
+    from mlsd.interview.clarify import question_parts
+
+    assert question_parts(text) == []

@@ -146,3 +146,26 @@ def test_a_challenge_kept_from_a_written_design_is_asked_before_the_end(store):
             break
         kinds.append(iv.respond(answer).action)
     assert "challenge" in kinds and iv.state.challenged == ["accuracy_metric"]
+
+
+def test_a_challenge_kept_from_a_written_design_is_dropped_once_the_candidate_revisits_the_choice(tmp_path):
+    """Replay: a random split kept to be challenged later was still put after the candidate had written
+    "A random split over query logs would leak … I'd split by time instead"."""
+    from mlsd.interview.interviewer import Interviewer
+    from mlsd.interview.sessions import SessionStore
+
+    design = ("Labels: clicks, add-to-carts and purchases from two years of search logs, graded purchase over cart over "
+              "click. Retrieval: BM25 plus an embedding index, a couple of thousand candidates. Ranking: LambdaMART on "
+              "query, listing and query-listing features. Evaluation: NDCG@10 on rater-graded pairs. Serving: ranker as "
+              "its own service inside 300 ms. Then I'd randomly split the query logs 80/20 into train and test.")
+    store = SessionStore(tmp_path / "s.db")
+    iv = Interviewer.start(store, problem_id="search_ranking", mode="mock")
+    iv.respond(design)
+    assert iv.state.pending_challenge == "random_split"
+    iv.respond("Actually, let me revise that split. A random split over query logs would leak: the same query lands on "
+               "both sides. I'd split by time instead, training on weeks up to T and testing on the week after.")
+    assert iv.state.pending_challenge == "" and "random_split" in iv.state.challenged
+    for turn in ("For monitoring I'd track NDCG on fresh rater labels weekly and the zero-result rate daily.",
+                 "Scaling: shard the index by listing id, replicate each shard three times.", "I think that's my design."):
+        assert iv.respond(turn).action != "challenge"
+    store.close()

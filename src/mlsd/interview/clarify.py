@@ -94,10 +94,18 @@ def _follows_up(part: str) -> bool:
     return not terms or (len(terms) == 1 and bool(_BACK_REFERENCE.search(" ".join(part.split()[:4]))))
 
 
+# "Would that be good enough for the home feed?" after a proposal asks for a reaction to it, not a fact
+# ("Is it ok if I assume 1,000 QPS?" does ask for one: the assumption checked).
+_REACTION = re.compile(r"^\W*(?:and\s+|so\s+)?(?:would|will|does|is|could)\s+(?:that|this|it)\s+(?:be\s+)?(?:good enough|enough|"
+                       r"ok(?:ay)?|fine|reasonable|acceptable|work|make sense|a good idea)\b(?!\s+(?:if|to)\b)", re.I)
+
+
 def _questions_in(piece: str) -> list[str]:
-    if _CONFIRMATION.search(piece) and len(piece.split()) < 12:
-        return []  # "The analysts review flagged cases, right?" confirms context; it asks for no fact
-    if _ABOUT_THE_INTERVIEW.search(piece) or asks_time_left(piece) or is_proposal(piece):
+    if _CONFIRMATION.search(piece) and (len(piece.split()) < 12 or not _STARTS_ASKING.search(piece)):
+        # "The analysts review flagged cases, right?" confirms context, and "…share of impressions to new
+        # creators, because there's a feedback loop, right?" is a design sentence with a tag: no fact asked
+        return []
+    if _ABOUT_THE_INTERVIEW.search(piece) or asks_time_left(piece) or is_proposal(piece) or _REACTION.search(piece):
         return []  # leave, the clock, or a reaction to a design choice (segmentation.as_proposed): no fact
     need = _NEED_LEAD.search(piece)
     if _STATEMENT_END.search(piece) and not (need or _ASKING.search(piece)):

@@ -138,6 +138,11 @@ class Interviewer:
         self._track_time(reading.dominant, now)
         if reading.sets_aside and reading.sets_aside not in self.state.set_aside:
             self.state.set_aside.append(reading.sets_aside)
+        pending = self.state.pending_challenge
+        if pending and self.reader.pitfalls and self.reader.pitfalls.revisited(judged, pending):
+            # "Actually, a random split over query logs would leak: by time": dealt with before it was put
+            self.state.pending_challenge = ""
+            self.state.challenged.append(pending)
         if reading.pitfall and reading.long_turn and not self.state.pending_challenge:
             self.state.pending_challenge = reading.pitfall.id  # asked once the design's gaps are (policy.challenge)
         action = decide(self.state, self.problem, reading, self.generic, now)

@@ -50,7 +50,9 @@ TRAILING_VERBS = {"come", "comes", "arrive", "arrives", "send", "sends", "drop",
                   "work", "works", "take", "takes", "get", "gets", "make", "makes", "need", "needs", "sold", "sell",
                   "sells", "hit", "hits", "show", "shows", "change", "changes", "fail", "fails", "happen", "happens",
                   "move", "moves", "look", "looks", "keep", "keeps", "stay", "stays", "become", "becomes", "start",
-                  "starts", "stop", "stops", "grow", "grows", "matter", "matters", "say", "says", "want", "wants"}
+                  "starts", "stop", "stops", "grow", "grows", "matter", "matters", "say", "says", "want", "wants",
+                  "carry", "carries", "hold", "holds", "contain", "contains", "include", "includes", "return", "returns",
+                  "give", "gives", "mean", "means", "lands", "sits", "lives", "becomes"}
 
 
 def _trimmed(run: list[str]) -> list[str]:

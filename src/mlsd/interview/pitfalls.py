@@ -60,6 +60,11 @@ class Pitfall(BaseModel):
         """Does `sentence` state this choice, with nothing beside it that avoids or qualifies it?"""
         return any(p.search(sentence) for p in self._when) and not any(p.search(sentence) for p in self._unless)
 
+    def revisited_in(self, sentence: str) -> bool:
+        """Does `sentence` name this choice with its qualifier ("a random split over query logs would leak, so
+        by time")? The candidate has dealt with it: a challenge kept for later must not be put any more."""
+        return any(p.search(sentence) for p in self._when) and any(p.search(sentence) for p in self._unless)
+
     def applies(self, problem_vocabulary: frozenset[str] | None) -> bool:
         """None: no problem to check against (a sentence alone), so the words decide."""
         if problem_vocabulary is None:
@@ -98,6 +103,9 @@ class PitfallReader:
     def __init__(self, problem: Problem, pitfalls: list[Pitfall] | None = None):
         self.pitfalls = load_pitfalls() if pitfalls is None else pitfalls
         self.vocabulary = problem_words(problem)
+
+    def revisited(self, judged: list[JudgedUnit], pitfall_id: str) -> bool:
+        return any(p.revisited_in(u.unit.text) for p in self.pitfalls if p.id == pitfall_id for u in judged)
 
     def find(self, judged: list[JudgedUnit], challenged: tuple[str, ...] = ()) -> Pitfall | None:
         """The first pitfall not challenged yet that one of the turn's design statements states."""

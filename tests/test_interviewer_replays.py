@@ -330,3 +330,37 @@ def test_a_phase_named_as_a_sentence_of_its_own_heads_the_paragraph_after_it(sto
     iv = Interviewer.start(store, problem_id="infra_metrics_anomaly_detection", mode="mock")
     iv.respond(text)
     assert iv.state.covered("serving")
+
+
+@pytest.mark.parametrize("ask", ["What would a good answer for evaluation look like? I said recall@k, but I'm not sure.",
+                                 "what would a good answer for monitoring look like here?"])
+def test_what_a_good_answer_looks_like_is_a_model_answer_request(store, ask):
+    """Replays: four candidates asked this; each got "That isn't specified" or a question on another phase."""
+    iv = _fraud_interview(store)
+    r = iv.respond(ask)
+    assert r.action != "clarify" and "can't give hints or answers" in r.message
+
+
+@pytest.mark.parametrize("ask", ["can you give me an example of what to say for scaling? like what numbers matter",
+                                 "can you give me example of other feature? i don't know more",
+                                 "should I use a feature store here? feels like overkill",
+                                 "honestly, would you go with gradient boosting here or a neural net? I'm kinda torn."])
+def test_asking_for_an_example_or_for_the_interviewers_own_choice_is_a_hint_request(store, ask):
+    from mlsd.interview.signals import is_hint_request
+
+    assert is_hint_request(ask)
+    r = _fraud_interview(store).respond(ask)
+    assert r.action != "clarify" and "specified" not in r.message
+
+
+def test_wrapping_up_names_the_gaps(store):
+    iv = _fraud_interview(store)
+    r = iv.respond("ok wrapping up — thanks")
+    assert r.action == "close_gaps"
+
+
+def test_a_guess_with_a_question_mark_after_idk_is_not_called_unspecified(store):
+    """Replay: "idk for monitoring. acceptance rate?" got "That isn't specified — make an assumption"."""
+    iv = _fraud_interview(store)
+    r = iv.respond("idk for monitoring. decline rate?")
+    assert r.action != "clarify" and "specified" not in r.message

@@ -56,8 +56,10 @@ class TurnReader:
         # "what's MRR again exactly?" inside a design message asks what a term means: no fact of this
         # problem answers it, so it is neither a clarification nor one the spec "leaves out"
         terms = {i for i, u in enumerate(judged) if u.unit.question and is_concept_question(u.unit.text)}
+        # "idk for monitoring. acceptance rate?": after a hedge, a bare phrase with a question mark is a guess
+        guesses = {i for i, u in enumerate(judged) if u.unit.question and _HEDGE.search(text) and _BARE.match(u.unit.text)}
         asking = [u.unit.text for i, u in enumerate(judged)
-                  if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical | terms]
+                  if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical | terms | guesses]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
         # "what is PSI?": a term to look up, not a fact of this problem the spec leaves out
         concept = (bare and not (match and match.facts) and asks_concept(text)) or bool(terms and not meta)
@@ -89,6 +91,10 @@ class TurnReader:
         return bool(facts) and set(facts) <= set(revealed)
 
 
+_HEDGE = re.compile(r"\b(?:idk|i don'?t know|i do not know|dunno|not sure|no idea|maybe|i guess|perhaps)\b", re.I)
+# A phrase of a few words with no question word: "acceptance rate?", "maybe gradient boosting?"
+_BARE = re.compile(r"^\W*(?:maybe\s+|perhaps\s+)?(?!(?:how|what|whats|when|where|which|who|why|do|does|did|is|are|was|were|can|"
+                   r"could|would|should|will|any|and|or)\b)[\w@%/.+-]+(?:\s+[\w@%/.+-]+){0,3}\?\s*$", re.I)
 _GUESS = re.compile(r"\b(?:i guess|i'?d guess|i suppose|i assume|presumably|probably|maybe|perhaps|if (?:it'?s|that'?s|they'?re|"
                     r"so|yes|not)|in that case)\b", re.I)
 

@@ -19,11 +19,17 @@ _HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you hel
                    # you use today?" asks about the company, a clarifying question)
                    r"|\b(?:what|which)\b[^.?!]{0,40}\b(?:(?:would|should) you (?:use|pick|choose|recommend|suggest|"
                    r"prefer|go with)|do you (?:recommend|suggest|prefer))\b"
-                   r"|\bwhat do you (?:think|suggest|recommend) (?:i|we) (?:should|use)\b", re.I)
+                   r"|\bwhat do you (?:think|suggest|recommend) (?:i|we) (?:should|use)\b"
+                   # "can you give me an example of what to say for scaling?", "should I use a feature store here?",
+                   # "would you go with gradient boosting or a neural net?": the interviewer's own answer asked for
+                   r"|\b(?:can|could) you give me (?:an? |some )?examples?\b"
+                   r"|\bshould (?:i|we) (?:use|go with|pick|choose)\b[^.?!]{0,60}\?|\bwould you (?:go with|use|pick|choose|prefer)\b",
+                   re.I)
 _MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b"
                            # "what would a strong answer say about data?", "what should a good answer cover for evaluation?"
                            r"|\bwhat (?:would|should|does|do|might) (?:a |an |the )?(?:strong|good|great|ideal|model|perfect|"
-                           r"senior|complete) (?:answer|candidate|response|solution)s? (?:say|cover|include|mention|contain|have)\b",
+                           r"senior|complete) (?:answer|candidate|response|solution)s?\b(?:[^?.!]{0,40}?\s)?"
+                           r"(?:say|cover|include|mention|contain|have|look like)\b",
                            re.I)
 
 _STOP = re.compile(
@@ -42,7 +48,8 @@ _DONE = re.compile(
     r"what i wanted|all)\b|\bi (think |believe )?(i'?ve |i have |i )?covered it\W*$|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
     r"\b(don'?t|do not) have anything (else|more|further)|\bgot nothing (more|else|further)|\bthat'?s all i('?ve| have)? got\b|"
     r"\bthose are all the\b|\b(that'?s|that is|this is|there'?s|you have|that gives you) the whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
-    r"\bthink (that'?s|i'?m) (it|done)\b|^\W*(?:ok(?:ay)?\W+)?(?:i'?m |i am )?done\W+(?:i think|i guess|now|for now|here)\W*$|\b(?:i think |i guess )?we'?re (?:all )?good\W*$)", re.I)
+    r"\bthink (that'?s|i'?m) (it|done)\b|\b(?:i'?ll|i will|let me|i'?m|i am)\s+wrap(?:ping)? (?:it |this )?up\b|"
+    r"^\W*(?:ok(?:ay)?\W+)?wrapping (?:it |this )?up\b|^\W*(?:ok(?:ay)?\W+)?(?:i'?m |i am )?done\W+(?:i think|i guess|now|for now|here)\W*$|\b(?:i think |i guess )?we'?re (?:all )?good\W*$)", re.I)
 _NOT_DONE = re.compile(
     r"(\bnot (yet )?(done|finished|finish)\b|\blet me (finish|add)\b|\bactually,? wait\b|"
     r"\b(done|finished) (with|thinking about) (?!the (design|whole|system)|everything|it\b)(the )?\w+|"

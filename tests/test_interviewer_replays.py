@@ -364,3 +364,20 @@ def test_a_guess_with_a_question_mark_after_idk_is_not_called_unspecified(store)
     iv = _fraud_interview(store)
     r = iv.respond("idk for monitoring. decline rate?")
     assert r.action != "clarify" and "specified" not in r.message
+
+
+@pytest.mark.parametrize("ask, phase", [("maybe a neural net? which model would you use here", "modeling"),
+                                        ("can you give me example of other feature? i don't know more", "features")])
+def test_a_practice_hint_is_on_the_phase_the_request_names(store, ask, phase):
+    """Replays: both hints were on another phase (data, evaluation) than the one asked about."""
+    iv = Interviewer.start(store, problem_id="people_you_may_know", mode="practice")
+    iv.respond("goal: suggest people a member is likely to connect with, optimise accepted requests")
+    r = iv.respond(ask)
+    assert r.action == "hint" and r.target_phase == phase
+
+
+def test_the_model_answer_names_no_phase_by_itself():
+    from mlsd.interview.reading import asked_about
+
+    assert asked_about("can I see the model answer?", False, True) is None
+    assert asked_about("can I get a hint on the data part?", True, False) == "data"

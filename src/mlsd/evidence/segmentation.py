@@ -77,6 +77,15 @@ def phase_asked_about(text: str) -> str | None:
     return _first_phase_named(_NAMED_AFTER, text)
 
 
+_NAMED_ANYWHERE = re.compile(rf"\b({_PHASE_WORDS}){_PART}\b(?!\s+answers?\b)", re.I)
+
+
+def phase_named_in(text: str) -> str | None:
+    """The first phase a message names anywhere ("which model would you use?", "an example of another
+    feature?"); "model answer" names none. For a hint request, whose phase is what it asks about."""
+    return _first_phase_named(_NAMED_ANYWHERE, text)
+
+
 # "can we move on to the model?", "let's talk about serving", "I'll start with the data"
 _MOVE_TO = re.compile(rf"\b(?:(?:move|go|jump|skip|switch|turn|get|come)(?: on| ahead| over| back)? to|talk about|"
                       rf"(?:start|begin) with)\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)

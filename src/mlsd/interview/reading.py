@@ -15,7 +15,7 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
-from mlsd.evidence.segmentation import phase_asked_about, phase_moved_to, phase_set_aside
+from mlsd.evidence.segmentation import phase_asked_about, phase_moved_to, phase_named_in, phase_set_aside
 from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
@@ -70,7 +70,7 @@ class TurnReader:
             moves_on=bare and asks_to_move_on(text),
             sets_aside=phase_set_aside(text) if bare and not end else None,
             hint=hint, model_answer=model_answer, repeat=repeat, pause=pause, why=why,
-            asked_about=phase_asked_about(text) if hint or model_answer else None,
+            asked_about=asked_about(text, hint, model_answer),
             moves_to=phase_moved_to(text) if bare and not (meta or end) else None,
             time_left=asks_time_left(text),
             already_said=bare and says_already_answered(text),
@@ -89,6 +89,14 @@ class TurnReader:
             return False
         facts = self.matcher.match(question).facts
         return bool(facts) and set(facts) <= set(revealed)
+
+
+def asked_about(text: str, hint: bool, model_answer: bool) -> str | None:
+    """The phase a request for help names: after a preposition ("a hint on the data part"), or for a hint
+    anywhere ("which model would you use here?" asks about modeling)."""
+    if not (hint or model_answer):
+        return None
+    return phase_asked_about(text) or (phase_named_in(text) if hint else None)
 
 
 _HEDGE = re.compile(r"\b(?:idk|i don'?t know|i do not know|dunno|not sure|no idea|maybe|i guess|perhaps)\b", re.I)

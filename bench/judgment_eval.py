@@ -15,7 +15,7 @@ import numpy as np
 
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence.judgment import Context, Coverage, JudgmentModel, Thresholds, coverage_features
-from mlsd.evidence.segmentation import segment
+from mlsd.evidence.segmentation import segment, signpost
 from mlsd.knowledge.embeddings import get_embedder
 
 from .coverage import f1, score_decisions
@@ -81,7 +81,7 @@ def combined(item: JudgedText, context: Context) -> np.ndarray:
     rows = item.has_context
     if rows.any():
         out[rows] = context.apply(item.phases[rows], item.content[rows], item.topic[rows])
-    return JudgmentModel.signposted(out, item.content, item.texts) if item.texts else out
+    return JudgmentModel.signposted(out, item.content, [signpost(t) for t in item.texts]) if item.texts else out
 
 
 def best(item: JudgedText, context: Context) -> np.ndarray:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from mlsd.content.problems import get_problem, problem_words
+from mlsd.content.problems import get_problem
 from mlsd.interview.pitfalls import load_pitfalls, pitfall_in
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -24,7 +24,7 @@ def pitfall_figures(path: Path = DATA / "pitfalls_fresh.yaml") -> dict:
     found = right = wanted = 0
     wrong: list[str] = []
     for item in sentences:
-        hit = pitfall_in(item["text"], pitfalls, problem_words(get_problem(item["problem"])))
+        hit = pitfall_in(item["text"], pitfalls, get_problem(item["problem"]).vocabulary)
         got, label = (hit.id if hit else "none"), item["pitfall"]
         found += got != "none"
         wanted += label != "none"

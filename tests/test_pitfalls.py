@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlsd.content.files import DataFileError
-from mlsd.content.problems import get_problem, problem_words
+from mlsd.content.problems import get_problem
 from mlsd.interview.interviewer import Interviewer
 from mlsd.interview.pitfalls import load_pitfalls, pitfall_in
 from mlsd.interview.sessions import SessionStore
@@ -17,7 +17,7 @@ from mlsd.interview.sessions import SessionStore
 REPO = Path(__file__).resolve().parents[1]
 GOAL = ("The goal is to block fraudulent card transactions in real time while keeping false declines low; "
         "success is fraud losses prevented and the false decline rate.")
-FRAUD = problem_words(get_problem("bank_fraud_detection"))
+FRAUD = get_problem("bank_fraud_detection").vocabulary
 
 
 @pytest.fixture
@@ -62,14 +62,14 @@ def test_a_near_miss_names_no_pitfall(sentence):
 def test_accuracy_is_questioned_only_where_positives_are_rare():
     accuracy = "The main metric would be accuracy on the test weeks."
     assert pitfall_in(accuracy, load_pitfalls(), FRAUD).id == "accuracy_metric"
-    assert pitfall_in(accuracy, load_pitfalls(), problem_words(get_problem("demand_forecasting"))) is None
+    assert pitfall_in(accuracy, load_pitfalls(), get_problem("demand_forecasting").vocabulary) is None
 
 
 def test_an_llm_per_query_is_no_pitfall_where_the_problem_is_built_on_one():
     per_query = "We call GPT-4 on every query with the top five chunks as context."
     assert pitfall_in(per_query, load_pitfalls(), FRAUD).id == "heavy_model_first"
     for problem in ("document_qa_rag", "support_ticket_routing"):
-        assert pitfall_in(per_query, load_pitfalls(), problem_words(get_problem(problem))) is None
+        assert pitfall_in(per_query, load_pitfalls(), get_problem(problem).vocabulary) is None
 
 
 def test_the_interviewer_challenges_a_stated_pitfall_once(store):

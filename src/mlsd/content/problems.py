@@ -176,7 +176,7 @@ class GenericGuide(BaseModel):
     applies_when: dict[str, list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*$")]]] = Field(default_factory=dict)
 
     def applies(self, text: str, problem_vocabulary: frozenset[str]) -> bool:
-        """Does generic `text` fit a problem whose own material has these words (`problem_words`)?"""
+        """Does generic `text` fit a problem whose own material has these words (`Problem.vocabulary`)?"""
         words = self.applies_when.get(text)
         return not words or bool(set(words) & problem_vocabulary)
 
@@ -192,11 +192,6 @@ class GenericGuide(BaseModel):
         _per_phase_counts(self.expected_points, 3, 8, "expected points", "expected_points")
         _followups_distinct(self.followups)
         return self
-
-
-def problem_words(problem: Problem) -> frozenset[str]:
-    """`Problem.vocabulary`: every word of a problem's own material."""
-    return problem.vocabulary
 
 
 class InvalidStatementError(MLSDError, ValueError):

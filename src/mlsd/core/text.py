@@ -14,7 +14,7 @@ import re
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+\S)")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # Only abbreviations that rarely end a sentence: "etc." and "ms." often do, so they are boundaries.
-_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9'\-]+")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]+")  # a word as counted for lengths (the segmenter's too)
 _ABBREVIATIONS = frozenset({"e.g", "eg", "i.e", "ie", "vs", "approx", "incl", "esp", "fig", "eq", "cf", "al", "mr",
                             "mrs", "dr"})
 
@@ -56,14 +56,14 @@ _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:and\s+|but\s+)?(?:then|after|before|
 
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """text[start:end] as one span, or, when it is a run-on sentence, as its clauses (verbatim slices)."""
-    if len(_WORDS.findall(text[start:end])) <= LONG_SENTENCE_WORDS:
+    if len(WORD.findall(text[start:end])) <= LONG_SENTENCE_WORDS:
         return [(start, end)]
     cuts = [m.end() for m in _CLAUSE_BREAK.finditer(text, start, end)]
     spans: list[tuple[int, int]] = []
     for a, b in zip([start] + cuts, cuts + [end]):
         piece_end = a + len(text[a:b].rstrip().rstrip(","))
-        if spans and (len(_WORDS.findall(text[a:b])) < MIN_CLAUSE_WORDS
-                      or len(_WORDS.findall(text[spans[-1][0]:spans[-1][1]])) < MIN_CLAUSE_WORDS):
+        if spans and (len(WORD.findall(text[a:b])) < MIN_CLAUSE_WORDS
+                      or len(WORD.findall(text[spans[-1][0]:spans[-1][1]])) < MIN_CLAUSE_WORDS):
             spans[-1] = (spans[-1][0], piece_end)
         elif piece_end > a:
             spans.append((a, piece_end))

@@ -22,7 +22,7 @@ from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence.criteria import CriterionEvidence, CriterionMatcher, Span
 from mlsd.evidence.judged import JudgedUnit
 from mlsd.evidence.judgment import JudgmentModel, load_model
-from mlsd.evidence.segmentation import Unit, segment
+from mlsd.evidence.segmentation import Unit, segment, signpost
 from mlsd.knowledge.embeddings import get_embedder
 
 DEPTH_UNITS = (2, 5)  # specific evidence units for "solid" and for "deep"
@@ -107,8 +107,7 @@ class EvidenceEngine:
             if rows:
                 topic = np.vstack([topics[contexts[i]] for i in rows])
                 phases[rows] = combiner.apply(judged.phases[rows], judged.content[rows], topic)
-        phases = self.model.signposted(phases, judged.content, [f"{u.named}: {u.text}" if u.named else u.text
-                                                                for u, _ in units])
+        phases = self.model.signposted(phases, judged.content, [u.named or signpost(u.text) for u, _ in units])
         return [JudgedUnit(u, vectors[i], phases[i], float(judged.content[i]), float(judged.asks[i]),
                            float(judged.generic[i]), float(judged.offtopic[i]), float(judged.acts[i, 3]),
                            float(judged.acts[i, 4]))

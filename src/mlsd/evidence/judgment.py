@@ -28,7 +28,7 @@ import numpy as np
 from mlsd.core.errors import ConfigError
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence.cues import CUE_NAMES, cue_matrix
-from mlsd.evidence.segmentation import named_phase, signpost
+from mlsd.evidence.segmentation import named_phase
 
 MODEL_PATH = Path(__file__).parent / "data" / "judgment_model.json"
 ACTS: tuple[str, ...] = ("design", "assume", "clarify", "defer", "meta", "offtopic")
@@ -163,12 +163,13 @@ class JudgmentModel:
         return topics
 
     @staticmethod
-    def signposted(phases: np.ndarray, content: np.ndarray, texts: list[str]) -> np.ndarray:
-        """A unit that opens by naming its phase ("For monitoring we'd track…", "feats: velocity, amount") is
-        about that phase as surely as it is design content: the candidate said so."""
+    def signposted(phases: np.ndarray, content: np.ndarray, signposts: list[str]) -> np.ndarray:
+        """A unit that opens by naming its phase ("For monitoring we'd track…", "feats: velocity, amount", or an
+        inline heading before it, "Serving. A streaming job…") is about that phase as surely as it is design
+        content: the candidate said so. `signposts`: each unit's phase-naming phrase, or ""."""
         out = phases.copy()
-        for i, text in enumerate(texts):
-            phase = named_phase(signpost(text))
+        for i, phrase in enumerate(signposts):
+            phase = named_phase(phrase) if phrase else None
             if phase:
                 j = PHASE_IDS.index(phase)
                 out[i, j] = max(out[i, j], content[i])

@@ -18,13 +18,12 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
-from mlsd.core.text import clause_spans, sentence_spans
+from mlsd.core.text import WORD, clause_spans, sentence_spans
 from mlsd.diagram.fences import DiagramBlock, diagram_blocks
 from mlsd.evidence.injection import looks_like_injection
 
 _HEADING = re.compile(r"^\s*(#{1,6}\s|\*\*[^*]{1,80}\*\*:?\s*$|__[^_]{1,80}__:?\s*$)")
 _BULLET = re.compile(r"^\s*(?:[-*+•>]|\d{1,2}[.)]|[a-z][.)])\s+")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]+")
 _HEADING_MARKS = re.compile(r"^[\s#*_>]+|[\s*_:]+$")
 _NUMBERING = re.compile(r"^\d{1,2}[.)]\s*")
 _STUB = re.compile(r"^\W*(tbd|todo|n/?a|none|tba|\?+|\.\.\.|-+|placeholder|coming soon)\W*$", re.I)
@@ -188,7 +187,7 @@ def segment(turn: int, content: str) -> list[Unit]:
         text = content[start:end]
         if not text.strip() or _STUB.match(text):
             return
-        units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(text)),
+        units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(WORD.findall(text)),
                           question=text.rstrip().endswith("?"), injection=looks_like_injection(text),
                           heading=signpost(text) or (heading if context is None else context), reads_as=as_proposed(text),
                           named=named))
@@ -225,7 +224,7 @@ def segment(turn: int, content: str) -> list[Unit]:
         rest = body[pos:].rstrip()
         if _STUB.match(rest) or _EMPTY_SLOT.match(rest):
             continue
-        if len(_WORD.findall(rest)) < 6 and not rest.endswith("?"):
+        if len(WORD.findall(rest)) < 6 and not rest.endswith("?"):
             run.append((line_start + pos, line_start + pos + len(rest)))
             continue
         flush()
@@ -302,7 +301,7 @@ def diagram_units(turn: int, content: str, block: DiagramBlock, heading: str = "
     for (a, b), words, title in pieces:
         start, end = block.body_start + a, block.body_start + b
         text = content[start:end]
-        units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(_WORD.findall(words)), question=False,
+        units.append(Unit(turn=turn, start=start, end=end, text=text, words=len(WORD.findall(words)), question=False,
                           injection=looks_like_injection(text) or looks_like_injection(words),
                           heading=title or heading or diagram.title, reads_as=words, drawn=True))
     return sorted(units, key=lambda u: (u.start, u.end))
@@ -348,7 +347,7 @@ def _mark_injections(turn: int, content: str, units: list[Unit]) -> list[Unit]:
             start = starts[p] + len(text) - len(text.lstrip())
             end = starts[p] + len(text.rstrip())
             out.append(Unit(turn=turn, start=start, end=end, text=content[start:end],
-                            words=len(_WORD.findall(content[start:end])), question=False, injection=True))
+                            words=len(WORD.findall(content[start:end])), question=False, injection=True))
     return sorted(out, key=lambda u: u.start)
 
 
@@ -371,13 +370,13 @@ def _is_inline_heading(sentence: str) -> bool:
     heading line would, and signposts the sentence after it, as "Serving: a streaming job…" does; as a
     unit of its own it would say nothing and leave the sentences after it without their topic."""
     text = sentence.strip()
-    return text[-1:] in ".:" and len(_WORD.findall(text)) <= 4 and named_phase(text.rstrip(".:")) is not None
+    return text[-1:] in ".:" and len(WORD.findall(text)) <= 4 and named_phase(text.rstrip(".:")) is not None
 
 
 def _is_title_line(line: str) -> bool:
     """Short lines that name a section ('3. Features', 'Scalability:') are headings, not content."""
     text = line.strip().strip("*_").strip()
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     if not words or len(words) > 6:
         return False
     if text.endswith(":"):

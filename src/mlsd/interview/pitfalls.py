@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mlsd.content.files import load_yaml_model_cached
-from mlsd.content.problems import Problem, problem_words, problems_dir
+from mlsd.content.problems import Problem, problems_dir
 from mlsd.content.types import PhaseId
 from mlsd.evidence import JudgedUnit
 
@@ -102,7 +102,7 @@ class PitfallReader:
 
     def __init__(self, problem: Problem, pitfalls: list[Pitfall] | None = None):
         self.pitfalls = load_pitfalls() if pitfalls is None else pitfalls
-        self.vocabulary = problem_words(problem)
+        self.vocabulary = problem.vocabulary
 
     def revisited(self, judged: list[JudgedUnit], pitfall_id: str) -> bool:
         return any(p.revisited_in(u.unit.text) for p in self.pitfalls if p.id == pitfall_id for u in judged)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from mlsd.content.problems import GenericGuide, Problem, problem_words
+from mlsd.content.problems import GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import after_dash, normalise
 from mlsd.interview.pitfalls import Pitfall, load_pitfalls
@@ -49,7 +49,7 @@ def next_question(state: InterviewState, problem: Problem, phase: str, generic: 
     the candidate has laid this phase out already, so each list's first question, which invites them to
     start it ("What would you monitor after launch?"), would only ask for what they just said."""
     asked = {normalise(q) for q in state.asked}
-    vocabulary = problem_words(problem) if generic.applies_when else frozenset()
+    vocabulary = problem.vocabulary if generic.applies_when else frozenset()
     fits = lambda text: generic.applies(text, vocabulary)  # noqa: E731
     points = problem.expected_points.get(phase, []) + [p for p in generic.expected_points.get(phase, []) if fits(p)]
     start = 1 if opened else 0
@@ -318,7 +318,8 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
     if action.kind == "diagram":
         state.diagram = action.diagram
     if action.kind == "challenge":
-        state.challenged.extend([action.pitfall] if action.pitfall not in state.challenged else [])
+        if action.pitfall not in state.challenged:
+            state.challenged.append(action.pitfall)
         state.pending_challenge = ""
     if action.kind == "close_gaps":
         if action.gaps:

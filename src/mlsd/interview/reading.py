@@ -57,7 +57,8 @@ class TurnReader:
         # problem answers it, so it is neither a clarification nor one the spec "leaves out"
         terms = {i for i, u in enumerate(judged) if u.unit.question and is_concept_question(u.unit.text)}
         # "idk for monitoring. acceptance rate?": after a hedge, a bare phrase with a question mark is a guess
-        guesses = {i for i, u in enumerate(judged) if u.unit.question and _HEDGE.search(text) and _BARE.match(u.unit.text)}
+        hedged = bool(_HEDGE.search(text))
+        guesses = {i for i, u in enumerate(judged) if hedged and u.unit.question and _BARE.match(u.unit.text)}
         asking = [u.unit.text for i, u in enumerate(judged)
                   if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical | terms | guesses]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None

@@ -172,10 +172,13 @@ says_already_answered = partial(says_only, "already_said")  # "I already answere
 asks_feedback = partial(says_only, "feedback")  # "am I on the right track?"
 
 
+_AFTER_QUESTION = re.compile(r"(?<=\?)\s+")  # a message's questions, each up to its question mark
+
+
 def asks_why(text: str) -> bool:
     """"why do you ask?", or a why-question followed by a short doubt about the question ("why does that
     matter here? dont see why id need that for v1")."""
-    first = re.split(r"(?<=\?)\s+", text.strip(), maxsplit=1)[0]
+    first = _AFTER_QUESTION.split(text.strip(), maxsplit=1)[0]
     return says_only("why", text) or (len(text.split()) <= WHY_WITH_DOUBT_WORDS and first.endswith("?")
                                       and says_only("why", first))
 
@@ -190,7 +193,7 @@ def asks_concept(text: str) -> bool:
     means, and the message is short (a design statement with it is read as design)."""
     if len(text.split()) > 24:
         return False
-    return any(says_only("concept", q) for q in re.split(r"(?<=\?)\s+", text.strip()))
+    return any(is_concept_question(q) for q in _AFTER_QUESTION.split(text.strip()))
 
 
 def asks_time_left(text: str) -> bool:

@@ -27,6 +27,8 @@ from mlsd.knowledge.index import KnowledgeIndex, ensure_index
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "concept_questions.yaml"
 FRESH_QUESTIONS = Path(__file__).resolve().parent / "data" / "concept_questions_fresh.yaml"
+# Written blind on 2026-12-01, after FRESH_QUESTIONS had been read to diagnose misses: the held-out set now.
+FRESH_2_QUESTIONS = Path(__file__).resolve().parent / "data" / "concept_questions_fresh_2.yaml"
 CHUNK_POOL = 40  # chunks fetched per question before collapsing to distinct notes
 
 

@@ -178,8 +178,15 @@ class Bench:
         fresh = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"], path=kb.FRESH_QUESTIONS)
         self.details["answers_fresh"] = fresh
         self.set("answer_match_fresh", fresh["answer_match"],
-                 f"the same on {fresh['questions']} questions written later as a held-out check "
-                 f"(bench/data/concept_questions_fresh.yaml); never used to edit notes or pick parameters")
+                 f"the same on {fresh['questions']} questions written later, blind "
+                 f"(bench/data/concept_questions_fresh.yaml); never used to edit notes or pick parameters, "
+                 f"but its misses have been read")
+        blind = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"],
+                                path=kb.FRESH_2_QUESTIONS)
+        self.details["answers_fresh_2"] = blind
+        self.set("answer_match_fresh_2", blind["answer_match"],
+                 f"the same on {blind['questions']} questions written blind on 2026-12-01 "
+                 f"(bench/data/concept_questions_fresh_2.yaml); only its figure has been looked at")
 
     def part_turn_overhead(self) -> None:
         from .interview_bench import turn_overhead
@@ -298,7 +305,7 @@ class Bench:
             self.section("embedder", [], self.part_embedder)
             self.section("knowledge index and retrieval", ["index_cold_s", "index_warm_s", "retrieval_hit_at_5"],
                          self.part_knowledge)
-            self.section("offline answers", ["answer_match", "answer_match_fresh"], self.part_answers)
+            self.section("offline answers", ["answer_match", "answer_match_fresh", "answer_match_fresh_2"], self.part_answers)
             self.section("interviewer turn overhead", ["turn_overhead_ms_p50", "turn_overhead_ms_p95"],
                          self.part_turn_overhead)
             self.section("session stores (SQLite, PostgreSQL)", [k for k in FIGURE_KEYS if "_pg" in k or "load_" in k],

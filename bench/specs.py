@@ -18,6 +18,7 @@ SPECS: list[Spec] = [
     Spec("retrieval_hit_at_5", ">=", 0.90, "≥ 0.90", "ratio"),
     Spec("answer_match", ">=", 0.85, "≥ 0.85", "ratio"),
     Spec("answer_match_fresh", None, None, "report", "ratio"),
+    Spec("answer_match_fresh_2", None, None, "report", "ratio"),
     Spec("coverage_f1", ">=", 0.85, "≥ 0.85", "ratio"),
     Spec("skipped_phase_f1", ">=", 0.80, "≥ 0.80", "ratio"),
     Spec("coverage_f1_ours", ">=", 0.85, "≥ 0.85", "ratio"),

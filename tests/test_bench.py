@@ -279,3 +279,24 @@ def test_a_labelled_term_is_found_as_whole_words_with_prefixes_and_possessives()
     assert term_found("recalibrat*|calibrat*", "then recalibrate it")
     assert term_found("population stability index|PSI", "PSI above 0.25")
     assert not term_found("0.1", "a PSI of 0.15")
+
+
+@pytest.mark.parametrize("name", ["QUESTIONS", "FRESH_QUESTIONS", "FRESH_2_QUESTIONS"])
+def test_every_labelled_concept_question_names_real_notes_that_state_each_expected_point(name):
+    """A term no expected note states could never be matched by an answer drawn from the notes: the label,
+    not the answer, would be wrong. Each set also keeps some out-of-scope questions for the refusal check."""
+    from pathlib import Path
+
+    from bench import knowledge_bench as kb
+
+    questions = kb.load_questions(getattr(kb, name))
+    root = Path(kb.__file__).resolve().parents[1]
+    unstated = []
+    for item in questions:
+        if item.out_of_scope:
+            assert not item.terms, item.q
+            continue
+        notes = " ".join((root / path).read_text(encoding="utf-8") for path in item.expect)
+        unstated += [(item.q, term) for term in item.terms if not kb.term_found(term, notes)]
+    assert not unstated
+    assert any(q.out_of_scope for q in questions) and sum(not q.out_of_scope for q in questions) >= 40

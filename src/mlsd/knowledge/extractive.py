@@ -24,6 +24,13 @@ bench/data/concept_questions_fresh.yaml, written later and blind, the same code 
 before and after the edits: MiniLM similarity does not tell a section *about* the question from one
 that *answers* it, and a perfect choice among the five hits would reach 0.82 there. Variants that
 read two sections, or the best sentences of the top two, did not beat these rules on the fitted set.
+Tried later and not kept, each checked on both sets and, for the last, on
+bench/data/concept_questions_fresh_2.yaml (written blind afterwards; these rules score 0.60 there):
+a section ranker fitted on one labelled set (relevance, unit scores, heading similarity, note kind),
+which did no better on the other; a bonus for the case-study section of the phase the question is
+about; a per-sentence relevance head on the embeddings, which did not transfer either way; and the
+supplement drawn from any of the ten best hits (0.901 · 0.625 · 0.60: no gain on the blind set, and it
+appended off-point sentences, such as a pitfall about random splits to an answer on testing online).
 Whether the section answers at all is decided by its best sentence's similarity (`answers`).
 """
 

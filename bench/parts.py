@@ -111,8 +111,9 @@ def reports(bench) -> None:
     bench.details["point_made"] = made
     shipped = made["shipped"]
     bench.set("point_made_accuracy", shipped["accuracy"],
-              f"{made['items']} labelled statements of ours, recall of made {shipped['recall']}; "
-              f"threshold fitted leaving one problem out: {made['leave_one_problem_out']['accuracy']}")
+              f"{made['items']} labelled statements of ours, each scored whole, recall of made {shipped['recall']}; "
+              f"threshold fitted leaving one problem out: {made['leave_one_problem_out']['accuracy']}; as the report "
+              f"applies it, to design units only: {made['report_path']['accuracy']}")
 
 
 def llm_grading_time(bench) -> None:

@@ -11,7 +11,10 @@ threshold the data would choose:
   (terse, paraphrase, negation, ...), because the failures differ by how a statement is phrased;
 - leave one problem out: the threshold is chosen on the other problems and applied to the held-out
   one, so the pooled accuracy never scores a threshold on the items that chose it. The in-sample
-  best threshold is printed too; the gap between the two is how much the choice overfits.
+  best threshold is printed too; the gap between the two is how much the choice overfits;
+- as the report applies it (`report_path`): the report scores only the units the evidence engine judges
+  to be design content (`feedback.made_check`), so a question about the point or a deferral never
+  counts as making it. The figures above score each statement whole, which isolates the scorer.
 
 It reads the data and the scorer only; it never changes POINT_MADE.
 """
@@ -131,7 +134,23 @@ def failures(items: list[Item], threshold: float, limit: int = 3) -> dict[str, l
     return out
 
 
-def figures(items: list[Item]) -> dict:
+def report_path(items: list[Item]) -> dict:
+    """Accuracy, overall and per voice, of `feedback.made_check` on each statement judged as one chat turn."""
+    from mlsd.content.rubrics import load_rubric
+    from mlsd.evidence.engine import EvidenceEngine
+
+    engines: dict[str, EvidenceEngine] = {}
+    right: dict[str, list[bool]] = defaultdict(list)
+    for i in items:
+        engine = engines.setdefault(i.problem, EvidenceEngine(load_rubric(problem_id=i.problem)))
+        made = feedback.made_check(engine.analyze([(1, i.text, "")]))(i.point) >= feedback.POINT_MADE
+        right[i.voice].append(made == i.made)
+    every = [r for rows in right.values() for r in rows]
+    return {"accuracy": round(sum(every) / len(every), 3) if every else 0.0,
+            "per_voice": {v: round(sum(right[v]) / len(right[v]), 3) for v in VOICES if right[v]}}
+
+
+def figures(items: list[Item], with_report_path: bool = True) -> dict:
     best = best_threshold(items)
     return {
         "items": len(items),
@@ -142,6 +161,7 @@ def figures(items: list[Item]) -> dict:
         "leave_one_problem_out": leave_one_problem_out(items),
         "in_sample": {"threshold": best, "accuracy": round(accuracy(items, best), 3)},
         "failures": failures(items, feedback.POINT_MADE),
+        **({"report_path": report_path(items)} if with_report_path else {}),
     }
 
 
@@ -155,6 +175,10 @@ def print_figures(f: dict) -> None:
     print(f"\nleave-one-problem-out: held-out accuracy {lopo['accuracy']:.3f}, mean chosen threshold "
           f"{lopo['mean_threshold']:.3f} (range {lopo['min_threshold']}-{lopo['max_threshold']})")
     print(f"in-sample best: threshold {ins['threshold']:.2f}, accuracy {ins['accuracy']:.3f}")
+    if "report_path" in f:
+        rp = f["report_path"]
+        print(f"as the report applies it (design units only): accuracy {rp['accuracy']:.3f} ("
+              + ", ".join(f"{v} {a:.3f}" for v, a in rp["per_voice"].items()) + ")")
     print("\nworst failures at the shipped threshold:")
     for voice, rows in f["failures"].items():
         for r in rows:

@@ -300,3 +300,18 @@ def test_every_labelled_concept_question_names_real_notes_that_state_each_expect
         unstated += [(item.q, term) for term in item.terms if not kb.term_found(term, notes)]
     assert not unstated
     assert any(q.out_of_scope for q in questions) and sum(not q.out_of_scope for q in questions) >= 40
+
+
+def test_the_point_made_figure_as_the_report_applies_it_never_credits_a_question_about_the_point():
+    """Scored whole, a question that names the point looks made; the report reads only design units."""
+    from bench.point_made_eval import Item, report_path, scored
+    from mlsd.grading import feedback
+
+    point = "Defines success as fraud dollars prevented at a bounded false-decline rate, not accuracy"
+    asked = Item("bank_fraud_detection", point, "Should success be measured in dollars saved, or do you have a "
+                 "target false-decline rate in mind?", False, "question")
+    stated = Item("bank_fraud_detection", point, "Success is the fraud dollars we stop, with the false-decline "
+                  "rate held under an agreed cap; accuracy says nothing here.", True, "terse")
+    whole = {i.voice: i.score for i in scored([asked, stated])}
+    assert whole["question"] >= feedback.POINT_MADE  # the scorer alone is fooled by the question
+    assert report_path([asked, stated]) == {"accuracy": 1.0, "per_voice": {"terse": 1.0, "question": 1.0}}

@@ -74,6 +74,7 @@ def speed(bench) -> None:
 
 
 def conversation(bench) -> None:
+    from . import labelled
     from .dialogue_bench import clarification_accuracy, dialogue_figures
 
     figures = dialogue_figures(max_dialogues=12 if bench.options.quick else None) | clarification_accuracy()
@@ -82,6 +83,11 @@ def conversation(bench) -> None:
     for key in ("done_gap_recall", "repeat_opener_rate", "repeated_questions", "reasked_covered_rate"):
         bench.set(key, figures[key], n)
     bench.set("clarification_accuracy", figures["clarification_accuracy"], f"{figures['questions']} questions of ours")
+    blind = clarification_accuracy(labelled.clarifications(fresh=True))
+    bench.details["clarifications_fresh"] = {k: v for k, v in blind.items() if k != "wrong"}  # kept unread
+    bench.set("clarification_accuracy_fresh", blind["clarification_accuracy"],
+              f"{blind['questions']} questions written blind from the facts alone "
+              f"(bench/data/clarifications_fresh.yaml); measured only")
     from .pitfall_bench import pitfall_figures
 
     challenges = pitfall_figures()
@@ -141,7 +147,8 @@ PARTS = [
          + ["adversarial_refused", "short_real_refused"], judgment),
     Part("judgment speed against the embedding floor", ["grade_overhead_ratio", "turn_overhead_ratio"], speed),
     Part("conversation on our dialogues", ["done_gap_recall", "repeat_opener_rate", "repeated_questions",
-                                           "reasked_covered_rate", "clarification_accuracy", "intent_accuracy_fresh",
+                                           "reasked_covered_rate", "clarification_accuracy",
+                                           "clarification_accuracy_fresh", "intent_accuracy_fresh",
                                            "challenge_precision_fresh", "challenge_recall_fresh"],
          conversation),
     Part("reports: contradictions, points made", ["report_contradictions", "point_made_accuracy"], reports),

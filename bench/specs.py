@@ -56,6 +56,7 @@ SPECS: list[Spec] = [
     Spec("repeated_questions", "<=", 0, "0", "int"),
     Spec("reasked_covered_rate", "<=", 0.05, "≤ 5 %", "pct"),
     Spec("clarification_accuracy", ">=", 0.90, "≥ 0.90", "ratio"),
+    Spec("clarification_accuracy_fresh", None, None, "report", "ratio"),
     Spec("intent_accuracy_fresh", None, None, "report", "ratio"),
     Spec("challenge_precision_fresh", None, None, "report", "ratio"),
     Spec("challenge_recall_fresh", None, None, "report", "ratio"),

@@ -315,3 +315,19 @@ def test_the_point_made_figure_as_the_report_applies_it_never_credits_a_question
     whole = {i.voice: i.score for i in scored([asked, stated])}
     assert whole["question"] >= feedback.POINT_MADE  # the scorer alone is fooled by the question
     assert report_path([asked, stated]) == {"accuracy": 1.0, "per_voice": {"terse": 1.0, "question": 1.0}}
+
+
+def test_the_blind_clarifying_questions_are_measured_only_and_name_real_facts():
+    """No blind question is one of ours or one of a problem's example questions, which the matcher embeds;
+    every labelled fact exists in its problem's hidden spec."""
+    from bench import labelled
+    from mlsd.content.problems import load_problems
+
+    problems = load_problems()
+    blind = labelled.clarifications(fresh=True)
+    seen = {c.question for c in labelled.clarifications()}
+    seen |= {example for p in problems.values() for fact in p.hidden_spec for example in fact.examples}
+    assert len(blind) >= 40 and not any(c.question in seen for c in blind)
+    for c in blind:
+        assert set(c.facts) <= {fact.id for fact in problems[c.problem].hidden_spec}, c.question
+    assert sum(not c.facts for c in blind) >= 10  # questions the spec leaves out are asked too

@@ -170,23 +170,16 @@ class Bench:
     def part_answers(self) -> None:
         from . import knowledge_bench as kb
 
-        result = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"])
-        self.details["answers"] = result
-        self.set("answer_match", result["answer_match"],
-                 f"offline answer text has every labelled term, {result['questions']} concept questions; "
-                 f"{len(result['not_answered'])} said the notes do not answer")
-        fresh = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"], path=kb.FRESH_QUESTIONS)
-        self.details["answers_fresh"] = fresh
-        self.set("answer_match_fresh", fresh["answer_match"],
-                 f"the same on {fresh['questions']} questions written later, blind "
-                 f"(bench/data/concept_questions_fresh.yaml); never used to edit notes or pick parameters, "
-                 f"but its misses have been read")
-        blind = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"],
-                                path=kb.FRESH_2_QUESTIONS)
-        self.details["answers_fresh_2"] = blind
-        self.set("answer_match_fresh_2", blind["answer_match"],
-                 f"the same on {blind['questions']} questions written blind on 2026-12-01 "
-                 f"(bench/data/concept_questions_fresh_2.yaml); only its figure has been looked at")
+        sets = [("answer_match", kb.QUESTIONS, "offline answer text has every labelled term, {n} concept questions; "
+                 "{refused} said the notes do not answer"),
+                ("answer_match_fresh", kb.FRESH_QUESTIONS, "the same on {n} questions written later, blind (bench/data/"
+                 "concept_questions_fresh.yaml); never used to edit notes or pick parameters, but its misses were read"),
+                ("answer_match_fresh_2", kb.FRESH_2_QUESTIONS, "the same on {n} questions written blind on 2026-12-01 "
+                 "(bench/data/concept_questions_fresh_2.yaml); only its figure has been looked at")]
+        for key, path, note in sets:
+            result = kb.answer_match(kb.bench_settings(self.home), limit=self.size["concept_answers"], path=path)
+            self.details[key.replace("answer_match", "answers")] = result
+            self.set(key, result["answer_match"], note.format(n=result["questions"], refused=len(result["not_answered"])))
 
     def part_turn_overhead(self) -> None:
         from .interview_bench import turn_overhead

@@ -549,7 +549,7 @@ def test_a_model_answer_request_that_names_a_phase_gets_that_phase(store):
     shown = iv.respond("show me the model answer for problem definition now")
     assert shown.action == "model_answer" and shown.target_phase == "problem_definition"
     assert jobs.model_answer["problem_definition"][:50] in shown.message
-    from mlsd.evidence.segmentation import phase_asked_about
+    from mlsd.evidence.phase_names import phase_asked_about
     assert phase_asked_about("model answer please") is None  # "model answer" itself names no phase
     assert phase_asked_about("can I get a hint on the data part?") == "data"
 

@@ -29,6 +29,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if word and text[end - len(match.group()):end].startswith(".") and (
                 word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
             continue  # "e.g." or an initial, not the end of a sentence
+        if _inside_quote(text, start, end) or (match.group()[-1] in "\"”" and _LOWER_NEXT.match(text, end)):
+            # a quoted question: "we text them — \"Did you just spend $450? Yes / No\" — and…", "users ask
+            # “what is my balance?” a lot"
+            continue
         spans.append((start, end))
         start = end
     spans.append((start, len(text)))
@@ -40,6 +44,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if b > a:
             out.append((a, b))
     return out
+
+
+_LINE_END = re.compile(r"\n")
+_LOWER_NEXT = re.compile(r"[ \t]+[a-z]")
+
+
+def _inside_quote(text: str, start: int, end: int) -> bool:
+    """Is `end` inside a double-quoted span that opened in this sentence and closes later on the same line?"""
+    before = text[start:end]
+    line_end = _LINE_END.search(text, end)
+    after = text[end:line_end.start() if line_end else len(text)]
+    curly_open = before.count("“") > before.count("”")
+    straight_open = before.count('"') % 2 == 1
+    return (curly_open and "”" in after) or (straight_open and '"' in after)
 
 
 # A run-on sentence states several things: "a two-tower model trained on watch events, and then a ranking

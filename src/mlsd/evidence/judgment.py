@@ -28,7 +28,7 @@ import numpy as np
 from mlsd.core.errors import ConfigError
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence.cues import CUE_NAMES, cue_matrix
-from mlsd.evidence.segmentation import named_phase
+from mlsd.evidence.phase_names import named_phase
 
 MODEL_PATH = Path(__file__).parent / "data" / "judgment_model.json"
 ACTS: tuple[str, ...] = ("design", "assume", "clarify", "defer", "meta", "offtopic")

@@ -21,94 +21,18 @@ from dataclasses import dataclass, replace
 from mlsd.core.text import WORD, clause_spans, sentence_spans
 from mlsd.diagram.fences import DiagramBlock, diagram_blocks
 from mlsd.evidence.injection import looks_like_injection
+from mlsd.evidence.phase_names import ASIDE, LEAD, NUMBERING, PART, PHASE_WORDS, named_phase
 
 _HEADING = re.compile(r"^\s*(#{1,6}\s|\*\*[^*]{1,80}\*\*:?\s*$|__[^_]{1,80}__:?\s*$)")
 _BULLET = re.compile(r"^\s*(?:[-*+•>]|\d{1,2}[.)]|[a-z][.)])\s+")
 _HEADING_MARKS = re.compile(r"^[\s#*_>]+|[\s*_:]+$")
-_NUMBERING = re.compile(r"^\d{1,2}[.)]\s*")
 _STUB = re.compile(r"^\W*(tbd|todo|n/?a|none|tba|\?+|\.\.\.|-+|placeholder|coming soon)\W*$", re.I)
 # An empty template slot: "Offline metrics: TBD", "- Labels:", "Serving: ?" — a label with nothing after it.
 _EMPTY_SLOT = re.compile(r"^[^:]{1,60}:\s*(?:(?:tbd|todo|n/?a|none|tba|\?+|\.\.\.|-+|placeholder|coming soon)\W*)?$", re.I)
 
-# A sentence that names its phase before saying anything ("For monitoring we'd track…", "On the serving
-# side, …", "feats: velocity, amount", "Eval — backtest on last month") is the candidate's own inline
-# heading: the phrase becomes the unit's context, as a heading line above it would (a written answer's
-# section heading is no stronger a signal than this). `named_phase` says which phase such a phrase, or a
-# heading that is nothing but a phase's name, names.
-PHASE_NAMES = {
-    "problem_definition": r"problem(?: definition)?|goals?|objectives?|business goals?|requirements|scope|framing|"
-                          r"success metrics?",
-    "data": r"(?:training )?data|labels?|label(?:l)?ing|datasets?",
-    "features": r"features?|feats|feature engineering",
-    "modeling": r"models?|model(?:l)?ing",
-    "evaluation": r"evaluation|evals?|offline (?:eval(?:uation)?|metrics)|online (?:eval(?:uation)?|testing)|a/b testing|"
-                  r"experiments?",
-    "serving": r"serving(?: architecture)?|deployment|inference",
-    "scalability": r"scal(?:e|ing|ability)|capacity|throughput",
-    "monitoring": r"monitoring|maintenance|observability|alerting|retraining",
-}
-_PHASE_WORDS = "(?:" + "|".join(PHASE_NAMES.values()) + ")"
-# "For monitoring", "On the serving side", "Jumping to monitoring for a second:", "Back to the model:"
-_LEAD = r"(?:for|on|as for|regarding|re|in terms of|about|(?:(?:jumping|jump|moving|switching|turning|going|coming)\s+)?(?:back\s+)?to)\s+"
-_ASIDE = r"(?:\s+for\s+a\s+(?:second|sec|moment|minute|bit))?"
-_PART = r"(?:\s+(?:side|part|piece|stage|phase|front|wise))?"  # "serving side", "data part"
-_NAMES = [(phase, re.compile(rf"^(?:{_LEAD})?(?:the\s+)?(?:{words}){_PART}{_ASIDE}$", re.I))
-          for phase, words in PHASE_NAMES.items()]
-
-
-def named_phase(phrase: str) -> str | None:
-    """The phase a heading or signpost is nothing but the name of ("Monitoring", "On the serving side")."""
-    bare = _NUMBERING.sub("", phrase.strip(" \t*_-•>#:")).strip()
-    return next((phase for phase, pattern in _NAMES if pattern.match(bare)), None)
-
-
-_NAMED_AFTER = re.compile(rf"\b(?:for|on|about|of|in|with)\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)
-
-
-def _first_phase_named(pattern: re.Pattern, text: str) -> str | None:
-    """The phase named by the first of the pattern's matches (its group 1) that names one."""
-    return next((phase for match in pattern.finditer(text) if (phase := named_phase(match.group(1)))), None)
-
-
-def phase_asked_about(text: str) -> str | None:
-    """The phase a request names ("the model answer for problem definition", "a hint on the data part"):
-    only a name after a preposition counts, so "model answer" itself names no phase."""
-    return _first_phase_named(_NAMED_AFTER, text)
-
-
-_NAMED_ANYWHERE = re.compile(rf"\b({_PHASE_WORDS}){_PART}\b(?!\s+answers?\b)", re.I)
-
-
-def phase_named_in(text: str) -> str | None:
-    """The first phase a message names anywhere ("which model would you use?", "an example of another
-    feature?"); "model answer" names none. For a hint request, whose phase is what it asks about."""
-    return _first_phase_named(_NAMED_ANYWHERE, text)
-
-
-# "can we move on to the model?", "let's talk about serving", "I'll start with the data"
-_MOVE_TO = re.compile(rf"\b(?:(?:move|go|jump|skip|switch|turn|get|come)(?: on| ahead| over| back)? to|talk about|"
-                      rf"(?:start|begin) with)\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)
-
-
-def phase_moved_to(text: str) -> str | None:
-    """The phase a message asks to go to next ("can we move on to the model?"), or None."""
-    return _first_phase_named(_MOVE_TO, text)
-
-
-# "can we skip scaling?", "I'd rather not discuss monitoring"; and "Monitoring i skip, is ok?", the phase first
-_SET_ASIDE = re.compile(rf"\b(?:skip(?:ping)?|leave out|leave aside|set aside|park|drop|(?:rather )?not (?:discuss|cover|go into|"
-                        rf"talk about|do))\s+(?:the\s+|my\s+|our\s+)?({_PHASE_WORDS}){_PART}\b", re.I)
-_SET_ASIDE_FIRST = re.compile(rf"^\W*({_PHASE_WORDS}){_PART},?\s+(?:i|we)(?:'?ll| will)?\s+skip\b", re.I)
-
-
-def phase_set_aside(text: str) -> str | None:
-    """The phase a message asks to leave out ("can we skip scaling, it's small"), or None."""
-    return _first_phase_named(_SET_ASIDE_FIRST, text) or _first_phase_named(_SET_ASIDE, text)
-
-
 _SIGNPOST = re.compile(
-    rf"^\W*(?:{_LEAD}(?:the\s+)?{_PHASE_WORDS}{_PART}{_ASIDE}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
-    rf"my|our|it'?s|there'?s)\b)|{_PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",
+    rf"^\W*(?:{LEAD}(?:the\s+)?{PHASE_WORDS}{PART}{ASIDE}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
+    rf"my|our|it'?s|there'?s)\b)|{PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",
     re.I)
 
 
@@ -216,9 +140,9 @@ def segment(turn: int, content: str) -> list[Unit]:
         # the first item of a run of short bullets ("- Offline metrics" over its own sub-bullets is
         # such an item: the quote keeps the label).
         if _HEADING.match(body) or (i < last_text and (_is_title_line(body) if not bullet else (
-                _NUMBERING.match(body.lstrip()) is not None and named_phase(body[bullet.end():]) is not None))):
+                NUMBERING.match(body.lstrip()) is not None and named_phase(body[bullet.end():]) is not None))):
             flush()
-            heading = _NUMBERING.sub("", _HEADING_MARKS.sub("", body)).strip()
+            heading = NUMBERING.sub("", _HEADING_MARKS.sub("", body)).strip()
             continue
         pos = bullet.end() if bullet else len(body) - len(body.lstrip())
         rest = body[pos:].rstrip()

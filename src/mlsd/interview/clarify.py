@@ -51,8 +51,19 @@ _STATEMENT_END = re.compile(r"[.!]\W*$")
 # A hedged proposal in question form ("Probably precompute candidates and rank online?", "we could shard
 # by user?") thinks aloud about the design: a fact it happens to match is still told, but when none
 # does it is not a question about the problem, so "not specified" would answer nothing it asked.
-_TENTATIVE = re.compile(r"^\W*(?:probably|maybe|perhaps|possibly|i guess|i think|i suppose|i'?d|i would|i'?ll|we'?d|"
-                        r"we would|we could|we can|we'?ll|so we'?d)\b", re.I)
+# A short lead-in may come first: "For the email digest — I think it could be the same model…?", "Hmm,
+# scaling — I mean, I don't know, I guess it's just more machines?"
+_TENTATIVE = re.compile(r"^\W*(?:[^?—–:]{0,40}(?:—|–|:|,)\s*)?(?:hmm\W+|i mean\W+|i don'?t know\W+)*"
+                        r"(?:probably|maybe|perhaps|possibly|i guess|i think|i suppose|i'?d|i would|i'?ll|we'?d|"
+                        r"we would|we could|we can|we'?ll|so we'?d)\b(?![^?]*\bassum)", re.I)
+# The candidate's own test, put as the question it answers: "I'd also check the approach against last year:
+# would the people it flagged in March actually have left by April?", "compare them with riders still seeing
+# the old times: do fewer of them cancel?". It asks about the candidate's own system and its subjects in the
+# third person; a question to the interviewer speaks to them or for the company ("We'd log everything: is
+# that allowed here?", "to size it: do we have labels?").
+_OWN_TEST = re.compile(r"\b(?:check|test|verify|see|measure|compare|validate|evaluate|backtest|ask (?:ourselves|myself))\b"
+                       r"[^?:]{0,100}:\s*(?:would|do|does|did|is|are|was|were|will|can|could|how (?:many|much|often))\b"
+                       r"(?![^?]*\b(?:we|you|our|your|us|here)\b)(?=[^?]*\b(?:it|they|them|those|these|its|their)\b)", re.I)
 _SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)", re.I)
 # A question about the interview's own course ("can we come back to that?", "should I go on to serving?")
 # asks the interviewer for leave, not for a fact. ("Is it ok if I assume 1,000 QPS?" does ask for one.)
@@ -101,6 +112,8 @@ _REACTION = re.compile(r"^\W*(?:and\s+|so\s+)?(?:would|will|does|is|could)\s+(?:
 
 
 def _questions_in(piece: str) -> list[str]:
+    if _OWN_TEST.search(piece):
+        return []
     if _CONFIRMATION.search(piece) and (len(piece.split()) < 12 or not _STARTS_ASKING.search(piece)):
         # "The analysts review flagged cases, right?" confirms context, and "…share of impressions to new
         # creators, because there's a feedback loop, right?" is a design sentence with a tag: no fact asked

@@ -180,8 +180,9 @@ class Interviewer:
         # the phase of the last question before this one (a fact told or a question repeated in between
         # does not leave it)
         last_phase = next((p for p in reversed(asked[:-1]) if p), None)
-        fallback = offline_message(action, len(turns), previous, continuing=last_phase == action.target_phase,
-                                   first=not any(asked[:-1]))
+        continuing = last_phase == action.target_phase
+        fallback = offline_message(action, len(turns), previous, continuing=continuing, first=not any(asked[:-1]),
+                                   strayed=self.state.current_phase not in (None, action.target_phase))
         parts: list[str] = []
         self._llm_cut = False
         words = self._llm_words(action, turns, fallback)

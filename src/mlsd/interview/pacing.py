@@ -99,4 +99,10 @@ def next_target(state, problem: Problem, current: str | None, deepened: bool, no
         return ("ask_skipped" if gap in nagged and is_skipped(state, gap) else "move_on"), gap
     thin = [p for p in PHASE_IDS if state.covered(p) and state.depth.get(p, 0) <= 1 and allowed(p)]
     thin.sort(key=lambda p: -problem.weight(p))
-    return ("probe", thin[0]) if thin else None
+    if thin:
+        return "probe", thin[0]
+    # Every phase covered and taken deeper, and the candidate has not said they are done: an interviewer
+    # with time left goes deeper still, where least has been said, rather than end the interview unasked.
+    deeper = [p for p in PHASE_IDS if state.covered(p) and allowed(p)]
+    deeper.sort(key=lambda p: (state.depth.get(p, 0), -problem.weight(p)))
+    return ("probe", deeper[0]) if deeper else None

@@ -32,6 +32,9 @@ FIRST = ("Let's start with {phase}. {q}", "To start, {phase}: {q}")  # the first
 # Moving to a phase, or back to a gap, that the last question was already on: no second "Next, serving…"
 # or "You haven't said much about serving yet" — the candidate knows where we are.
 STILL_ON = ("{q}", "Staying on {phase} for a moment — {q_low}", "Also on {phase}: {q}")
+# The last question was on this phase, and the candidate answered about another one: back to it, said so.
+BACK_TO = ("Back to {phase}: {q}", "Coming back to {phase} — {q_low}")
+ELSEWHERE = ("On {phase}: {q}", "About {phase} — {q_low}")  # deeper on a phase other than the one just talked about
 
 NAMING = {",", "a", "an", "the", "our", "their", "its", "each", "every", "per", "of", "for", "with", "by", "on", "in", "from",
           "at", "into", "over", "via", "using", "use"}
@@ -55,6 +58,30 @@ TRAILING_VERBS = {"come", "comes", "arrive", "arrives", "send", "sends", "drop",
                   "give", "gives", "mean", "means", "lands", "sits", "lives", "becomes"}
 
 
+# Words that end a run wherever they fall, as a verb or an adverb would: "user keeps rescuing", "friends
+# shares friends", "average maybe friends", "fast mover suddenly" acknowledge nothing. Hedges and fillers
+# too. (-ing words that name techniques — "downsampling", "hashing" — reach the acknowledgement as
+# technique terms first; a run of plain words loses them.)
+RUN_BREAKERS = {"keeps", "shares", "handles", "ranks", "turns", "uses", "helps", "tells", "lets", "pays", "finds", "picks",
+                "decides", "affects", "causes", "creates", "drives", "depends", "feeds", "fits", "leads", "learns",
+                "leaves", "predicts", "produces", "reduces", "requires", "sets", "tracks", "triggers", "seems", "covers",
+                "checks", "builds", "recommends", "suggests", "ignores", "misses", "beats", "knows", "thinks", "wins",
+                "maybe", "perhaps", "whatever", "whichever", "um", "uh", "umm", "basically", "roughly", "approximately",
+                "differs", "varies", "works", "grows", "drops", "rises", "falls", "spikes", "arrives", "appears",
+                "exists", "occurs", "remains", "taps",
+                "ahead", "later", "again", "anyway", "fast", "slow", "first", "too"}
+# A choice the candidate declines or puts off is not what they said: "I'd rather not go into sharding",
+# "I wouldn't start with an autoencoder or LSTM", "let's park scaling".
+_DECLINED = re.compile(r"\b(?:i'?d rather not|rather not|not going to|(?:i|we) won'?t|will not|wouldn'?t|would not|don'?t|"
+                       r"do not|no need (?:for|to)|(?:let'?s |i'?ll |we'?ll )?(?:skip|park|leave out|set aside)|not (?:go|going) "
+                       r"into|instead of|never)\b[^.;:!?—–]*", re.I)
+
+
+def _breaks_run(word: str) -> bool:
+    low = word.lower()
+    return low in RUN_BREAKERS or (low.endswith("ing") and len(low) > 5) or (low.endswith("ly") and len(low) > 4)
+
+
 def _trimmed(run: list[str]) -> list[str]:
     while run and (run[-1].lower() in TRAILING_VERBS or run[-1].lower().endswith("ed")):
         run = run[:-1]
@@ -64,6 +91,7 @@ def _trimmed(run: list[str]) -> list[str]:
 def key_phrase(text: str, phase_index: int | None = None) -> str:
     """A few words of the candidate's own: the techniques they named (for the phase when given), else the
     longest run of content words in what they said ("step-up authentication", "three actions")."""
+    text = _DECLINED.sub(" ", text)
     terms = technique_terms(text)
     low = text.lower()
     # longest first, then in the order said: the same turn always gets the same words (sets have no order)
@@ -96,13 +124,14 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
         run: list[str] = []
         before = "," if re.search(r"[,:;]|^\s*-\s*$", delimiter) else ""  # a list item names a thing too
         for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", span) + [""]:
-            if not word or word.lower() in STOPWORDS or word.lower() in CLAUSE_WORDS or len(word) < 3 or "'" in word:
+            if (not word or word.lower() in STOPWORDS or word.lower() in CLAUSE_WORDS or len(word) < 3 or "'" in word
+                    or _breaks_run(word)):
                 run = _trimmed(run)  # "we'd", "it's" end a run too
                 best, run = (run if len(run) > len(best) else best), []
                 before = word.lower()
             elif run or before in NAMING:
                 run.append(word)
-    return " ".join(best[:3]) if len(best) >= 2 else ""
+    return " ".join(best[-3:]) if len(best) >= 2 else ""  # a noun phrase's head comes last
 
 
 def _with_next_noun(text: str, said: str) -> str:
@@ -151,18 +180,23 @@ def named_gaps(action: Action) -> str:
 
 
 def offline_message(action: Action, turn: int = 0, previous: str = "", continuing: bool = False,
-                    first: bool = False) -> str:
+                    first: bool = False, strayed: bool = False) -> str:
     """The action in words; `turn` rotates the openers and none starts like `previous` did. `continuing`:
-    the last question was on this phase too ("Staying on data…" is only said then). `first`: no question
-    about a phase came before ("Let's start with…", never "Next, …")."""
+    the last question was on this phase too ("Staying on data…" is only said then). `strayed`: the candidate's
+    last answer was about another phase ("Back to data: …", never "Let me push on that"). `first`: no question about a phase
+    came before ("Let's start with…", never "Next, …")."""
     phase = phase_title(action.target_phase).lower() if action.target_phase else ""
     if action.kind in OPENERS:
         gaps = named_gaps(action) if action.gaps else phase
         options = OPENERS[action.kind] if action.kind != "close_gaps" or not action.gaps else OPENERS["close_gaps"][:1]
         if not continuing:
             options = tuple(o for o in options if not o.startswith("Staying on"))
+        elif strayed and action.kind in ("move_on", "ask_skipped", "probe"):
+            options = BACK_TO
         elif action.kind in ("move_on", "ask_skipped"):
             options = STILL_ON
+        if strayed and action.kind == "probe":  # "push on that" / "one level deeper" about what was not just said
+            options = BACK_TO if continuing else ELSEWHERE
         if first and action.kind == "move_on":
             options = FIRST
         if action.kind == "close_gaps" and not action.gaps:

@@ -164,7 +164,7 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
         return wrap_up(state, problem, "Thanks, let's wrap up here.")
     if state.closing is None:
         return None
-    if reading.declined or reading.end:
+    if reading.declined or (reading.end and not reading.invites):
         return wrap_up(state, problem, "Fair enough — let's stop there.")
     for phase in state.closing:
         if closed_since(state, phase):
@@ -204,8 +204,10 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
         return wrap_up(state, problem, "We're at time. Thanks — let's stop here.")
     last = state.last_action
     action = repeat(state, problem) if reading.repeat else clarification(state, problem, reading)
-    if action is None and reading.concept and not (reading.says_design or reading.phases):
-        # a term to look up, and nothing else said: where to, then the question still open
+    asked_last = last is not None and (last.kind in ASKING_KINDS or last.kind == "requirement_change")
+    if action is None and reading.concept and not (reading.says_design or reading.phases) and asked_last:
+        # a term to look up, and nothing else said: where to, then the question still open (after a fact told,
+        # there is no question open: the follow-up comes instead, after the same pointer)
         action = repeat(state, problem)
         action.preface = CONCEPT
     if action and reading.why:
@@ -225,7 +227,7 @@ def decide(state: InterviewState, problem: Problem, reading: Reading, generic: G
     if follow_up.kind != "wrap_up":  # what else the message asked, said before the follow-up
         unspecified = UNSPECIFIED_IN_A_DESIGN[(last.preface if last else "") == UNSPECIFIED_IN_A_DESIGN[0]]  # varied
         own = follow_up.preface or (unspecified if action else granted(reading))
-        aside = CONCEPT_ASIDE if reading.concept and (reading.says_design or reading.phases) else ""
+        aside = CONCEPT_ASIDE if reading.concept and (reading.says_design or reading.phases or not asked_last) else ""
         said = [time_left(state, now) if reading.time_left else "", feedback(state) if reading.feedback else "", aside, own]
         follow_up.preface = " ".join(p for p in said if p)
     return follow_up
@@ -235,7 +237,7 @@ def granted(reading: Reading) -> str:
     """What the follow-up says first to a request it grants: "I already answered that", "can we skip scaling?"."""
     if reading.already_said:
         return "Fair enough."
-    if reading.sets_aside:
+    if reading.sets_aside and not reading.says_design:  # put off in passing inside a design: nothing to grant
         return f"Sure, we'll leave {phase_title(reading.sets_aside).lower()} aside."
     return ""
 

@@ -15,17 +15,19 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
-from mlsd.evidence.segmentation import phase_asked_about, phase_moved_to, phase_named_in, phase_set_aside
-from mlsd.interview.clarify import FactMatcher
+from mlsd.evidence.phase_names import (phase_asked_about, phase_deferred, phase_moved_to, phase_named_in,
+                                       phase_set_aside)
+from mlsd.interview.clarify import FactMatcher, question_parts
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
 from mlsd.interview.pitfalls import PitfallReader
 from mlsd.interview.signals import (asks_concept, asks_feedback, asks_time_left, asks_to_move_on, asks_why,
-                                   is_concept_question, is_pause_request, is_refusal, is_repeat_request,
+                                   confirms_concept, invites_questions, is_concept_question, is_hint_request, is_pause_request, is_refusal, is_repeat_request,
                                    says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
+SURE_DESIGN = 0.7  # a statement around a question that makes it the candidate's own (`self_answered`)
 CHAT_TURN_UNITS = 4  # more units than this: a design written out at once, not a chat turn
 MADE = 0.45  # a question that one of the candidate's design statements resembles this much was answered already
 
@@ -48,31 +50,44 @@ class TurnReader:
         repeat = why or (bare and is_repeat_request(text))
         pause = bare and not repeat and is_pause_request(text)
         end, hint, model_answer = (None, False, False) if repeat or pause else read_intents(text, judged)
+        rhetorical = self_answered(judged)
+        if hint and _answers_own_request(judged, rhetorical):
+            hint = False  # "should we use deep learning? I don't think we need it — trees get most of the way"
         meta = hint or model_answer or repeat  # a request that asks no fact ("let me think. What's the QPS?" does)
         phases = [] if meta or pause else self.engine.turn_phases(judged)
         # Clarifying questions are answered from the spec; a question about the interview ("should I go on
         # to serving?", "can I get a hint?") is not a clarification, so it gets no "not specified" reply.
-        rhetorical = self_answered(judged)
         # "what's MRR again exactly?" inside a design message asks what a term means: no fact of this
         # problem answers it, so it is neither a clarification nor one the spec "leaves out"
-        terms = {i for i, u in enumerate(judged) if u.unit.question and is_concept_question(u.unit.text)}
+        terms = {i for i, u in enumerate(judged)
+                 if u.unit.question and is_concept_question(u.unit.text, text[:u.unit.start])}
         # "idk for monitoring. acceptance rate?": after a hedge, a bare phrase with a question mark is a guess
         hedged = bool(_HEDGE.search(text))
         guesses = {i for i, u in enumerate(judged) if hedged and u.unit.question and _BARE.match(u.unit.text)}
         asking = [u.unit.text for i, u in enumerate(judged)
                   if (u.asks >= 0.5 or (u.unit.question and u.meta < 0.5)) and i not in rhetorical | terms | guesses]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
-        # "what is PSI?": a term to look up, not a fact of this problem the spec leaves out
-        concept = (bare and not (match and match.facts) and asks_concept(text)) or bool(terms and not meta)
+        # "what is PSI?": a term to look up, not a fact of this problem the spec leaves out; so is "precision is
+        # just the share of flagged people who leave, right?" when no fact of the problem answers it — and then
+        # the doubts that follow it in the message are about the term too
+        confirms = any(u.unit.question and confirms_concept(u.unit.text) for u in judged)
+        concept = ((bare and not (match and match.facts) and asks_concept(text)) or bool(terms and not meta)
+                   or (confirms and not meta and not (match and match.facts)))
         dominant = phases[0] if phases else None
+        deferred = None if end else phase_deferred(text)
+        sets_aside = None if end else (phase_set_aside(text) if bare else None) or deferred
+        moves_to = phase_moved_to(text) if (bare or deferred) and not (meta or end) else None
+        if moves_to == deferred:
+            moves_to = None  # "I'll come back to monitoring later" names where not to go
         return Reading(
-            text=text, phases=phases, says_design=not bare, end=end,
+            text=text, phases=phases, says_design=not bare, end=end, invites=end == "done" and invites_questions(text),
             declined=(bare and any(u.defer >= 0.5 for u in judged)) or is_refusal(text),
             moves_on=bare and asks_to_move_on(text),
-            sets_aside=phase_set_aside(text) if bare and not end else None,
+            sets_aside=sets_aside,
             hint=hint, model_answer=model_answer, repeat=repeat, pause=pause, why=why,
             asked_about=asked_about(text, hint, model_answer),
-            moves_to=phase_moved_to(text) if bare and not (meta or end) else None,
+            # "let's park scaling for now, I'd rather get to evaluation": where to go, in the same breath
+            moves_to=moves_to,
             time_left=asks_time_left(text),
             already_said=bare and says_already_answered(text),
             feedback=bare and asks_feedback(text),
@@ -90,6 +105,17 @@ class TurnReader:
             return False
         facts = self.matcher.match(question).facts
         return bool(facts) and set(facts) <= set(revealed)
+
+
+_EXPLICIT_HINT = re.compile(r"\b(?:hint|stuck|clue|nudge|help me)\b", re.I)
+
+
+def _answers_own_request(judged: list[JudgedUnit], rhetorical: set[int]) -> bool:
+    """Every question of the message that reads as a request for help is one the candidate answers at once."""
+    asking = [i for i, u in enumerate(judged) if u.unit.question and is_hint_request(u.unit.text)]
+    if any(_EXPLICIT_HINT.search(judged[i].unit.text) for i in asking):
+        return False  # "any hint? like what do u do w/ an ad that has 0 impressions" asks, whatever follows
+    return bool(asking) and all(i in rhetorical for i in asking)
 
 
 def asked_about(text: str, hint: bool, model_answer: bool) -> str | None:
@@ -116,7 +142,10 @@ def self_answered(judged: list[JudgedUnit]) -> set[int]:
     features). Questions up front, at the end, or followed by an assumption are asked."""
     # A guess after a question ("Users click report spam, I guess", "If it's half, then… probably a cascade")
     # still wants the answer: the question is asked.
-    design = [not u.unit.question and u.content >= 0.5 and u.asks < 0.5 and not _GUESS.search(u.unit.text) for u in judged]
+    # Only a statement judged surely design counts: "I want to understand the business context." and "That
+    # changes who we should target." around two questions are a lead-in and a reason (both judged 0.56).
+    design = [not u.unit.question and u.content >= SURE_DESIGN and u.asks < 0.5 and not _GUESS.search(u.unit.text)
+              for u in judged]
     return {k for k, u in enumerate(judged) if u.unit.question
             and ((k + 1 < len(judged) and design[k + 1]) or (any(design[:k]) and any(design[k + 1:])))}
 
@@ -133,5 +162,19 @@ def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
     units = [u for u in evidence.units if u.content >= 0.5]
     if not units:
         return False
-    q = get_embedder().embed([question])[0]
-    return float(np.max(np.vstack([u.vector for u in units]) @ q)) >= MADE
+    if _HOW_OFTEN.search(question) and _REFRESH.search(question) and any(
+            _REFRESH.search(u.unit.text) and _CADENCE.search(u.unit.text) for u in units):
+        return True  # "retrain weekly", "train incrementally every hour" answer "how often would you update it?"
+    # "How often would you retrain, and what must a new model pass to go live?": its first part, answered
+    # ("Retrain weekly, since fraud patterns shift"), makes the question a repeat too
+    parts = [question] + [p for p in question_parts(question) if p != question][:1]
+    vectors = get_embedder().embed(parts)
+    return float(np.max(np.vstack([u.vector for u in units]) @ np.asarray(vectors).T)) >= MADE
+
+
+# A question about how often the model is refreshed, and a statement of a cadence for it
+_HOW_OFTEN = re.compile(r"\bhow (?:often|frequently)\b|\bwhat cadence\b|\bwhen would you (?:re-?train|update|refresh)\b", re.I)
+_REFRESH = re.compile(r"\b(?:re-?train\w*|train\w*|update\w*|refresh\w*|re-?fit\w*|fine-?tun\w*|rebuil\w*)\b", re.I)
+_CADENCE = re.compile(r"\b(?:hourly|daily|nightly|weekly|monthly|quarterly|every (?:\w+ )?(?:minutes?|hours?|days?|nights?|"
+                      r"weeks?|months?|day|week|hour)|each (?:day|week|night|hour|month)|once an? (?:day|week|month|hour)|"
+                      r"incremental\w*|continuous\w*|online learning|per (?:day|week|hour))\b", re.I)

@@ -33,9 +33,9 @@ _MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show
                            re.I)
 
 _STOP = re.compile(
-    r"\b(let'?s (stop|end|conclude|call it)|stop (here|now|and (grade|score))|(end|finish|conclude|quit) (it|this|here|now|"
+    r"\b(let'?s (stop|end|conclude|call it)|(?<!i'd )(?<!i’d )(?<!i would )stop (here|now|and (grade|score))|(end|finish|conclude|quit) (it|this|here|now|"
     r"the interview|the session|the mock)\b|i give up|(i'?d|i would|i want to|i wanna|i have to|i need to) (like to )?"
-    r"(stop|end)\b|(stop|end|quit) (the )?interview|(?:^|[.!?]\s+)(please )?(grade (me|it|this)|score me)\b|(can|could) (you|we) (grade|score|end|stop)|(show|see|give) (me )?"
+    r"(stop|end)\b(?<!i'd stop)(?<!i would stop)(?<!i'd end)(?<!i would end)|(stop|end|quit) (the )?interview|(?:^|[.!?]\s+)(please )?(grade (me|it|this)|score me)\b|(can|could) (you|we) (grade|score|end|stop)|(show|see|give) (me )?"
     r"(my|the) (grade|score|report|evaluation|rubric)|wrap (it |this )?up and (grade|score|see|show)|call it a day)", re.I)
 _DONE = re.compile(
     r"(\b(that|this)('?s| is| was| would be| should be| will be) (about |pretty much |basically )?(it|all|the end\b|"
@@ -47,9 +47,17 @@ _DONE = re.compile(
     r"\b(should|would) cover everything\b|\bi'?ve covered (it all|everything|evrything|what i wanted|all)\b|\bi (think |believe |belive )?(i'?ve |i have |i )?covered (it all|everything|evrything|"
     r"what i wanted|all)\b|\bi (think |believe )?(i'?ve |i have |i )?covered it\W*$|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"
     r"\b(don'?t|do not) have anything (else|more|further)|\bgot nothing (more|else|further)|\bthat'?s all i('?ve| have)? got\b|"
-    r"\bthose are all the\b|\b(that'?s|that is|this is|there'?s|you have|that gives you) the whole picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|"
+    r"\bthose are all the\b|\b(that'?s|that is|this is|there'?s|you have|that gives you) the (whole|overall|full|big|complete) "
+    r"picture\b|^\W*done\W*$|\bi('?m| am) (all )?(set|good) here\b|\b(i'?d|i’d|i would) (stop|end) (here|there)\b|"
+    r"\bthat'?s (all|everything) i (have|had|can think of)\b|"
     r"\bthink (that'?s|i'?m) (it|done)\b|\b(?:i'?ll|i will|let me|i'?m|i am)\s+wrap(?:ping)? (?:it |this )?up\b|"
     r"^\W*(?:ok(?:ay)?\W+)?wrapping (?:it |this )?up\b|^\W*(?:ok(?:ay)?\W+)?(?:i'?m |i am )?done\W+(?:i think|i guess|now|for now|here)\W*$|\b(?:i think |i guess )?we'?re (?:all )?good\W*$)", re.I)
+# An invitation to ask, after a walkthrough: "Happy to take follow-ups.", "Anything else you want me to cover?",
+# "did I miss anything?". A "done" that, once the gaps are being asked, asks for the next one.
+_INVITE = re.compile(
+    r"\b(happy|glad|open) to (take|answer|field) (any )?(follow-?ups|questions)\b|\bany (follow-?ups|questions) for me\b|"
+    r"\b(anything|something) (else |more )?(you'?d like|you would like|you want(ed)?|you'?d want) me to (cover|go (into|over)|"
+    r"talk about|add|elaborate on|dig into|expand on)\b|\bdid i (miss|skip|forget) (anything|something)\b", re.I)
 _NOT_DONE = re.compile(
     r"(\bnot (yet )?(done|finished|finish)\b|\blet me (finish|add)\b|\bactually,? wait\b|"
     r"\b(done|finished) (with|thinking about) (?!the (design|whole|system)|everything|it\b)(the )?\w+|"
@@ -150,7 +158,7 @@ _CONCEPT = re.compile(
     rf"is (?!(?:the|our|your|their|this|that|these|those|it|there|we|you|i|my)\b)(?:an? )?{_TERM}\s+"
     rf"(?:the same(?: thing)? as|different from|related to) (?:an? )?{_TERM}\W*$|"
     rf"what(?:'?s| is) the difference between (?:an? )?{_TERM}\s+and (?:an? )?{_TERM}\W*$|"
-    rf"what (?:does|do)\s+(?!you\b)(?:an? |the )?{_TERM}\s+(?:mean|stand for)\b|"
+    rf"what (?:does|do)\s+(?!(?:you|we|i|they|people|users|customers)\b)(?:an? |the )?{_TERM}\s+(?:mean|stand for)\b|"
     rf"(?:can|could) you (?:explain|define|remind me)(?: what)?\s+(?:an? |the )?{_TERM}(?:\s+(?:is|are|means?))?\W*$|"
     rf"(?:explain|define)\s+(?:an? )?{_TERM}\W*$)", re.I)
 
@@ -183,9 +191,42 @@ def asks_why(text: str) -> bool:
                                       and says_only("why", first))
 
 
-def is_concept_question(sentence: str) -> bool:
-    """One question sentence that asks what a term means ("what's MRR again exactly?")."""
-    return says_only("concept", sentence)
+# "precision is just the share of flagged people who really leave, right?", "and recall is the same as
+# coverage?": what a term means, put as a guess to confirm. Only the definition-like predicates: "labels
+# are chargebacks, correct?" confirms a fact of the problem, which the spec may answer.
+_CONFIRMS_CONCEPT = re.compile(
+    r"^\W*(?:[^?\"“—–:]{0,60}(?:—|–|:)\s*)?(?:(?:so|and|ok(?:ay)?|wait|also|like|hmm|oh|um|uh|btw|by the way|actually|"
+    r"quick question|just to check|just checking|sorry|one (?:more )?thing)\W+){0,4}(?:when (?:people|you|we|folks) (?:talk about|say|mention)[^?]{0,80}?(?:—|–|\s-\s|,|:)\s*)?"
+    # the term named and then pointed at: "the \"feedback loop\" problem, this is the same as popularity bias, right?"
+    r"(?:(?:the\s+)?[\"“][^\"”]{1,40}[\"”](?:\s+\w+){0,2},?\s+(?:this|that|it)\s+(?:is|means)\s+|"
+    rf"(?!(?:it|that|this|these|those|we|they|i|you|there|he|she)\b)(?:an? |the )?{_TERM}\s+(?:is|are|means|measures)\s+)"
+    r"(?:just |basically |simply |really |actually |kind of |sort of |pretty much |more or less )*"
+    r"(?:the same(?: thing)?(?:\s+as)?\b|similar to|equivalent to|like\b[^?]{0,40}\bbut\b|another (?:word|name) for|an? (?:kind|type|form|version|variant) of|"
+    r"an? (?:measure|metric|way|test|score|statistic|technique|method)s? (?:of|for|to|that)|"
+    r"the (?:percentage|share|fraction|proportion|ratio|average|mean|number|count|sum|probability|rate)\b|"
+    r"what (?:we|you|people)(?:'?d| would) call)[^?]*\?\s*$", re.I)
+
+
+def confirms_concept(sentence: str) -> bool:
+    """One question sentence that puts a guess at what a term means up for confirmation."""
+    return len(sentence.split()) <= 40 and bool(_CONFIRMS_CONCEPT.search(sentence))
+
+
+# "people say \"price elasticity\". What it means exactly?", "I've heard \"two-sided marketplace\" — what does
+# that mean exactly?": a term named (quoted, or heard from others) and then asked about by pronoun. A bare
+# "what does that mean?" asks about the interviewer's question instead (a repeat request).
+_WHAT_IT_MEANS = re.compile(r"\bwhat (?:does|do|did) (?:that|it|this|they) (?:mean|stand for)\b|\bwhat (?:it|that|this) means?\b",
+                            re.I)
+_TERM_NAMED = re.compile(r"[\"“][^\"”]{2,40}[\"”]|\b(?:people|they|everyone|folks|others) (?:say|talk about|mention|use)\b|"
+                         r"\bi(?:'ve| have)? (?:heard|keep hearing|read|seen)\b", re.I)
+
+
+def is_concept_question(sentence: str, before: str = "") -> bool:
+    """One question sentence that asks what a term means ("what's MRR again exactly?", or "what does that
+    mean exactly?" about a term named in it or in `before`, the message's text before it)."""
+    return says_only("concept", sentence) or (
+        len(sentence.split()) <= 30 and bool(_WHAT_IT_MEANS.search(sentence))
+        and bool(_TERM_NAMED.search(sentence) or _TERM_NAMED.search(before[-200:])))
 
 
 def asks_concept(text: str) -> bool:
@@ -227,6 +268,7 @@ def is_model_answer_request(text: str) -> bool:
 # features in the same message they close the list ("...; locale; device. That's it.").
 _WEAK_DONE = re.compile(r"^(?:(?:that|this)('?s| is) (?:about |pretty much |basically )?(?:it|all)|nothing (?:more|else|further))$", re.I)
 WEAK_DONE_MAX_WORDS = 12  # the longest weak "done" in bench/data/done_signals.yaml has 11 words
+WEAK_DONE_LEAD_WORDS = 3  # "Yeah so that's it…": a weak "done" this near the start opens the message
 
 
 def end_signal(text: str) -> EndSignal | None:
@@ -236,13 +278,21 @@ def end_signal(text: str) -> EndSignal | None:
     if _STOP.search(text):
         return "stop"
     done = _DONE.search(text)
-    if done and _WEAK_DONE.match(done.group(0).strip()) and len(text.split()) > WEAK_DONE_MAX_WORDS:
+    # "Yeah so that's pretty much it I think — routing engine plus residual model, backtest…" opens with it
+    # and sums up; a weak "that's it" further into a long message closes a list instead
+    if done and _WEAK_DONE.match(done.group(0).strip()) and len(text.split()) > WEAK_DONE_MAX_WORDS \
+            and len(text[:done.start()].split()) > WEAK_DONE_LEAD_WORDS:
         return None
-    if done:
+    if done or _INVITE.search(text):
         return "done"
     return None
 
 
+def invites_questions(text: str) -> bool:
+    """"Anything else you want me to cover?": the candidate asks to be asked."""
+    return bool(_INVITE.search(text)) and not _NOT_DONE.search(text)
+
+
 def has_end_wording(text: str) -> bool:
     """Do the patterns have a say on this message: an end phrase, or a phrase that vetoes one?"""
-    return bool(_NOT_DONE.search(text) or _STOP.search(text) or _DONE.search(text))
+    return bool(_NOT_DONE.search(text) or _STOP.search(text) or _DONE.search(text) or _INVITE.search(text))

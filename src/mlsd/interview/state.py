@@ -96,6 +96,7 @@ class Reading:
     phases: list[str] = field(default_factory=list)  # phases the turn covers, strongest first
     says_design: bool = False  # some unit reads as design content, whether or not a phase is clear from it
     end: Literal["done", "stop"] | None = None
+    invites: bool = False  # "anything else you want me to cover?": a "done" that asks for the next question
     declined: bool = False  # "let's skip that", "pass": no answer to the last question, on purpose
     hint: bool = False
     model_answer: bool = False

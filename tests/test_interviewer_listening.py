@@ -1,0 +1,174 @@
+"""Replies found wrong in replays of 20 candidate scripts written blind for this project (2026-12-01: ten
+voices across twenty problems). Each test is one move a candidate made and the reply a good interviewer
+gives; each failed before the change that made it pass, except the two marked as guards, which keep a
+change from reaching too far."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlsd.interview.interviewer import Interviewer
+from mlsd.interview.phrasing import key_phrase, offline_message
+from mlsd.interview.policy import Action
+from mlsd.interview.reading import point_made
+from mlsd.interview.sessions import SessionStore
+from mlsd.interview.signals import end_signal
+
+REPLAYS = Path(__file__).parent / "data" / "replays"
+NOT_SPECIFIED = ("isn't specified", "aren't specified")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SessionStore(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+def _script(name: str) -> list[str]:
+    turns = [t.strip() for t in (REPLAYS / name).read_text(encoding="utf-8").split("\n---\n") if t.strip()]
+    return turns[1:] if turns[0].startswith("#problem:") else turns
+
+
+def _interview(store, problem: str, *turns: str) -> Interviewer:
+    iv = Interviewer.start(store, problem_id=problem, mode="mock")
+    for turn in turns:
+        iv.respond(turn)
+    return iv
+
+
+def test_a_senior_walkthrough_is_heard_to_the_end_and_its_stop_invites_the_gaps(store):
+    """The whole script: a quoted SMS question is no clarifying question, a parked phase is not named back,
+    nothing wraps up before the candidate does, and "I'd stop here. Happy to take follow-ups." asks for them."""
+    turns = _script("fraud_senior_engineer.txt")
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="mock")
+    replies = [iv.respond(turn, now=iv.state.started_at + 180 * n) for n, turn in enumerate(turns[:11], 1)]
+    quoted_sms, parked, stop = replies[8], replies[9], replies[10]
+    assert not any(s in quoted_sms.message for s in NOT_SPECIFIED)  # "Did you just try to spend $450 at X?"
+    assert "sharding" not in parked.message and parked.target_phase != "scalability"
+    assert all(r.action != "wrap_up" for r in replies[:10])
+    assert stop.action == "close_gaps"
+
+
+@pytest.mark.parametrize("text", ["I'd stop here. Happy to take follow-ups.",
+                                  "I think that's the overall picture. Anything else you want me to cover?",
+                                  "I think... that's all I have? Sorry, I'm not sure if I missed something big.",
+                                  "Yeah so that's pretty much it I think — routing engine plus residual model, backtest, "
+                                  "serve it, watch the errors.",
+                                  "Is there something you wanted me to cover that I skipped?"])
+def test_the_ways_a_walkthrough_ends_are_read_as_done(text):
+    assert end_signal(text) == "done"
+
+
+@pytest.mark.parametrize("text", ["Let's stop here.", "ok I'd stop here and see my grade",
+                                  "features: locale; device; country; hour of day; language of the query. That's it."])
+def test_a_stop_stays_a_stop_and_a_list_closed_by_thats_it_is_no_end(text):  # guard
+    assert end_signal(text) == ("stop" if "stop" in text else None)
+
+
+def test_asking_what_else_to_cover_while_the_gaps_are_asked_gets_the_next_gap_not_the_end(store):  # guard
+    iv = _interview(store, "job_recommendations",
+                    "We'd retrieve a few hundred jobs per member with embeddings and nearest neighbours, then rank "
+                    "them with a model predicting the chance of applying.")
+    assert iv.respond("I think... that's all I have?").action == "close_gaps"
+    r = iv.respond("Is there something you wanted me to cover that I skipped?")
+    assert r.action == "close_gaps" and iv.state.status != "wrapped"
+
+
+@pytest.mark.parametrize("problem, text", [
+    ("customer_churn_prediction", "Quick question, when people talk about \"precision\" and \"recall\" for this kind of "
+     "thing — precision is just the percentage of flagged people who actually would have left, right? And recall is "
+     "the same as what we'd call \"coverage\"?"),
+    ("ads_ctr_prediction", "wait actually calibration is basically the same thing as having good AUC right? like if "
+     "the model ranks well then the probs are fine?"),
+    ("job_recommendations", "Sorry, I've heard people say job recommendations is a \"two-sided marketplace\" — what "
+     "does that mean exactly? Does it mean the recruiter's side matters too?"),
+    ("dynamic_pricing", "Sorry, one question: people say often \"price elasticity\". What it means exactly? It is "
+     "the same as the slope of my booking curve?"),
+])
+def test_checking_what_a_term_means_gets_the_pointer_to_ask_not_not_specified(store, problem, text):
+    r = _interview(store, problem).respond(text)
+    assert not any(s in r.message for s in NOT_SPECIFIED) and "Ask" in r.message
+
+
+def test_what_we_mean_by_the_problems_own_word_is_a_clarifying_question(store):
+    r = _interview(store, "customer_churn_prediction").respond(
+        "Great, thanks. Before jumping in, I want to understand the business context. What do we mean by \"cancel\" "
+        "— someone turning off auto-renew, or the subscription actually lapsing? And what can the retention team "
+        "actually do — discounts, free months, personal outreach? That changes everything about who we should target.")
+    assert r.action == "clarify" and "offer" in r.message and "What a term means" not in r.message
+
+
+def test_a_concept_question_after_a_fact_is_told_does_not_tell_the_fact_again(store):
+    iv = _interview(store, "bank_fraud_detection")
+    fact = iv.respond("how many transactions per second at peak?")
+    assert fact.action == "clarify"
+    r = iv.respond("what does PR-AUC mean?")
+    assert "Ask" in r.message and fact.message not in r.message
+
+
+@pytest.mark.parametrize("problem, text", [
+    ("customer_churn_prediction", "Measuring impact: every month, hold back a random 10% of the flagged people as a "
+     "control group and compare cancellations. Before launch, I'd also check the approach against last year: would "
+     "the people it flagged in March actually have left by April?"),
+    ("job_recommendations", "For the email digest — I think it could be the same model, just run in batch, like once "
+     "a week, and pick the top 5 jobs the member hasn't seen yet? And maybe not send the email at all if nothing scores "
+     "high enough, so people don't unsubscribe."),
+    ("eta_prediction", "Hmm, scaling — I mean, I don't know, I guess it's just more machines? The service is "
+     "stateless, so scale it horizontally, I wouldn't worry about that too much."),
+])
+def test_the_candidates_own_test_or_thinking_aloud_is_not_told_it_is_unspecified(store, problem, text):
+    r = _interview(store, problem, "We'd frame it as supervised learning on the logs we already have.").respond(text)
+    assert not any(s in r.message for s in NOT_SPECIFIED)
+
+
+def test_a_phase_put_off_inside_a_design_message_is_not_asked_next(store):
+    iv = _interview(store, "spam_email_filter", "data: labels from user spam reports and not-spam rescues, plus "
+                    "honeypot accounts.")
+    r = iv.respond("serving: scoring runs inline in the mta pipeline, gbdt on every message, the transformer only on "
+                   "borderline ones. ill come back to monitoring later")
+    assert r.target_phase != "monitoring" and "monitoring" in iv.state.set_aside
+    r = iv.respond("I know there's a big scaling story here, but let's park scaling for now, I'd rather get to "
+                   "evaluation.")
+    assert r.target_phase == "evaluation"
+
+
+def test_a_help_question_the_candidate_answers_at_once_is_no_hint_request(store):
+    iv = _interview(store, "eta_prediction", "The label is the actual trip time from pickup to drop-off.")
+    r = iv.respond("Hmm, and should we use deep learning? I don't think we need it — trees on the residual of the "
+                   "routing engine get you most of the way, and we can revisit.")
+    assert "hints" not in r.message
+    r = iv.respond("hmm im a bit stuck on cold start tbh, any hint? like what do u do w/ a brand new city")
+    assert "hints" in r.message
+
+
+def test_a_stated_retraining_cadence_answers_how_often_the_model_is_updated(store):
+    iv = _interview(store, "ads_ctr_prediction", "model: a DCN style deep model with embeddings for the sparse ids, "
+                    "trained incrementally like every hour b/c new ads show up constantly and ctr drifts")
+    assert point_made(iv.evidence, "How often would you update the model, and how?", "modeling")
+    assert not point_made(iv.evidence, "How would you shard the embedding tables?", "scalability")
+
+
+@pytest.mark.parametrize("text, said, unsaid", [
+    ("Framing: a binary classifier producing P(fraud) per authorization.", "binary classifier", "producing"),
+    ("mutual friends divided by how many friends the candidate has, because someone with 5,000 friends shares "
+     "friends with everybody.", "", "shares"),
+    ("Okay, yeah, so I'll assume, um, like 500 million users, average maybe 200 friends each.", "", "maybe"),
+    ("Scalability — 2,000 TPS peak is modest, but I'd rather not go into sharding and capacity planning.", "",
+     "sharding"),
+])
+def test_an_acknowledgement_is_a_thing_the_candidate_named_never_a_verb_run_or_a_declined_choice(text, said, unsaid):
+    phrase = key_phrase(text)
+    assert unsaid not in phrase and said in phrase
+
+
+def test_a_question_on_a_phase_the_candidate_just_left_says_back_to_not_staying_on():
+    ask = Action(kind="ask_skipped", target_phase="modeling", question="How would you handle the class imbalance?")
+    assert offline_message(ask, continuing=True, strayed=True).startswith(("Back to modeling", "Coming back to modeling"))
+    assert "Staying on" not in offline_message(ask, turn=1, continuing=True, strayed=True)
+    probe = Action(kind="probe", target_phase="monitoring", question="How would you detect drift?")
+    for turn in range(4):
+        said = offline_message(probe, turn=turn, strayed=True)
+        assert "push on that" not in said and "one level deeper" not in said

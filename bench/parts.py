@@ -82,7 +82,9 @@ def conversation(bench) -> None:
     n = f"{figures['dialogues']} dialogues of ours, replayed offline"
     for key in ("done_gap_recall", "repeat_opener_rate", "repeated_questions", "reasked_covered_rate"):
         bench.set(key, figures[key], n)
-    bench.set("clarification_accuracy", figures["clarification_accuracy"], f"{figures['questions']} questions of ours")
+    dev = clarification_accuracy(labelled.clarifications(dev=True))
+    bench.set("clarification_accuracy", figures["clarification_accuracy"], f"{figures['questions']} questions of ours; "
+              f"{dev['clarification_accuracy']} on {dev['questions']} more written for development")
     blind = clarification_accuracy(labelled.clarifications(fresh=True))
     bench.details["clarifications_fresh"] = {k: v for k, v in blind.items() if k != "wrong"}  # kept unread
     bench.set("clarification_accuracy_fresh", blind["clarification_accuracy"],

@@ -43,3 +43,19 @@ def test_a_tag_on_a_design_sentence_or_a_reaction_asked_for_asks_no_fact(text):
     from mlsd.interview.clarify import question_parts
 
     assert question_parts(text) == []
+
+
+@pytest.mark.parametrize("problem, question, fact", [
+    # an assumption put up to be checked, whatever tag closes it, asks for the fact that settles it
+    ("bank_fraud_detection", "I'm assuming labels come from chargebacks with about a month of delay - is that about "
+     "right?", "label_source_and_delay"),
+    ("support_ticket_routing", "I'm assuming a few hours' delay before routing is fine since it's mostly email - right?",
+     "latency"),
+    # a question put as a statement of what the candidate wants to know
+    ("ads_ctr_prediction", "I'd like to understand what we're ultimately trying to maximise here, beyond this "
+     "quarter's numbers.", "business_goal"),
+    ("job_recommendations", "I need to understand whether there are legal limits on who we can show which jobs to.",
+     "fairness"),
+])
+def test_an_assumption_to_check_or_a_wish_to_know_is_answered_with_its_fact(problem, question, fact):
+    assert FactMatcher(get_problem(problem)).match(question).facts == [fact]

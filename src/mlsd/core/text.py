@@ -46,15 +46,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_LINE_END = re.compile(r"\n")
 _LOWER_NEXT = re.compile(r"[ \t]+[a-z]")
 
 
 def _inside_quote(text: str, start: int, end: int) -> bool:
     """Is `end` inside a double-quoted span that opened in this sentence and closes later on the same line?"""
     before = text[start:end]
-    line_end = _LINE_END.search(text, end)
-    after = text[end:line_end.start() if line_end else len(text)]
+    line_end = text.find("\n", end)
+    after = text[end:line_end if line_end >= 0 else len(text)]
     curly_open = before.count("“") > before.count("”")
     straight_open = before.count('"') % 2 == 1
     return (curly_open and "”" in after) or (straight_open and '"' in after)

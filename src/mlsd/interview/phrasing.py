@@ -183,15 +183,15 @@ def offline_message(action: Action, turn: int = 0, previous: str = "", continuin
                     first: bool = False, strayed: bool = False) -> str:
     """The action in words; `turn` rotates the openers and none starts like `previous` did. `continuing`:
     the last question was on this phase too ("Staying on data…" is only said then). `strayed`: the candidate's
-    last answer was about another phase ("Back to data: …", never "Let me push on that"). `first`: no question about a phase
-    came before ("Let's start with…", never "Next, …")."""
+    last answer was about another phase ("Back to data: …", never "Let me push on that"). `first`: no
+    question about a phase came before ("Let's start with…", never "Next, …")."""
     phase = phase_title(action.target_phase).lower() if action.target_phase else ""
     if action.kind in OPENERS:
         gaps = named_gaps(action) if action.gaps else phase
         options = OPENERS[action.kind] if action.kind != "close_gaps" or not action.gaps else OPENERS["close_gaps"][:1]
         if not continuing:
             options = tuple(o for o in options if not o.startswith("Staying on"))
-        elif strayed and action.kind in ("move_on", "ask_skipped", "probe"):
+        elif strayed and action.kind in ("move_on", "ask_skipped"):
             options = BACK_TO
         elif action.kind in ("move_on", "ask_skipped"):
             options = STILL_ON

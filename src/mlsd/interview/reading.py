@@ -23,8 +23,8 @@ from mlsd.interview.policy import Reading
 from mlsd.interview.intents import read_intents
 from mlsd.interview.pitfalls import PitfallReader
 from mlsd.interview.signals import (asks_concept, asks_feedback, asks_time_left, asks_to_move_on, asks_why,
-                                   confirms_concept, invites_questions, is_concept_question, is_hint_request, is_pause_request, is_refusal, is_repeat_request,
-                                   says_already_answered)
+                                   confirms_concept, invites_questions, is_concept_question, is_hint_request,
+                                   is_pause_request, is_refusal, is_repeat_request, says_already_answered)
 from mlsd.knowledge.embeddings import get_embedder
 
 SURE_DESIGN = 0.7  # a statement around a question that makes it the candidate's own (`self_answered`)
@@ -76,6 +76,7 @@ class TurnReader:
         dominant = phases[0] if phases else None
         deferred = None if end else phase_deferred(text)
         sets_aside = None if end else (phase_set_aside(text) if bare else None) or deferred
+        # "let's park scaling for now, I'd rather get to evaluation": where to go, in the same breath
         moves_to = phase_moved_to(text) if (bare or deferred) and not (meta or end) else None
         if moves_to == deferred:
             moves_to = None  # "I'll come back to monitoring later" names where not to go
@@ -86,7 +87,6 @@ class TurnReader:
             sets_aside=sets_aside,
             hint=hint, model_answer=model_answer, repeat=repeat, pause=pause, why=why,
             asked_about=asked_about(text, hint, model_answer),
-            # "let's park scaling for now, I'd rather get to evaluation": where to go, in the same breath
             moves_to=moves_to,
             time_left=asks_time_left(text),
             already_said=bare and says_already_answered(text),

@@ -121,6 +121,7 @@ def turn_speed(texts: list[str]) -> dict:
     from mlsd.interview.sessions import SessionStore
 
     totals, embeds = [], []
+    get_embedder().cache_clear()  # as in a fresh process: earlier parts of the bench embedded these turns
     with tempfile.TemporaryDirectory() as tmp:
         store = SessionStore(Path(tmp) / "bench.db")
         iv = Interviewer.start(store, problem_id="bank_fraud_detection", time_budget_min=240)

@@ -188,7 +188,7 @@ class Bench:
         with no_memo():
             result = turn_overhead(self.ours_answers, turns=turns)
         self.details["turn_overhead"] = result
-        note = f"{result.get('turns')} offline interviewer turns (evidence, policy, SQLite store), text from our answers"
+        note = f"{result.get('turns')} offline turns (SQLite store); embedding alone p50 {result.get('embedding_ms_p50')} ms"
         self.set("turn_overhead_ms_p50", result.get("turn_overhead_ms_p50"), note)
         self.set("turn_overhead_ms_p95", result.get("turn_overhead_ms_p95"), note)
 

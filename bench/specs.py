@@ -49,7 +49,7 @@ SPECS: list[Spec] = [
     Spec("adversarial_refused", ">=", 1.0, "100 %", "pct"),
     Spec("short_real_refused", "<=", 0.0, "0 %", "pct"),
     Spec("grade_overhead_ratio", "<=", 1.3, "≤ 1.3× embedding", "ratio"),
-    Spec("turn_overhead_ratio", None, None, "report", "ratio"),
+    Spec("turn_overhead_ratio", "<=", 1.3, "≤ 1.3× embedding", "ratio"),
     # the interviewer on our dialogues, and the report
     Spec("done_gap_recall", ">=", 0.90, "≥ 0.90", "ratio"),
     Spec("repeat_opener_rate", "<=", 0.0, "0", "ratio"),

@@ -148,7 +148,8 @@ def store_figures(bench) -> None:
         with no_memo():
             result = turn_overhead(bench.ours_answers, turns=bench.size["overhead_turns"], database=url)
         bench.details["turn_overhead_pg"] = result
-        note = f"{result.get('turns')} offline interviewer turns, session store on {where}"
+        note = (f"{result.get('turns')} offline interviewer turns, session store on {where}; embedding alone p50 "
+                f"{result.get('embedding_ms_p50')} ms")
         bench.set("turn_overhead_pg_ms_p50", result.get("turn_overhead_ms_p50"), note)
         bench.set("turn_overhead_pg_ms_p95", result.get("turn_overhead_ms_p95"), note)
 

@@ -63,6 +63,8 @@ def test_a_session_round_trip(store_target):
     assert (row.owner, row.status, row.state, row.report) == (LOCAL_USER, "active", {"n": 1}, None)
     turns = store.turns(sid)
     assert [t["idx"] for t in turns] == [0, 1, 2] and turns[2]["meta"] == {"action": "probe"}
+    # the interviewer's own reads leave the meta (stored unit vectors) out, and nothing else
+    assert store.turns(sid, meta=False) == [{k: v for k, v in t.items() if k != "meta"} for t in turns]
     assert "sk-abcdefghijklmnop" not in turns[1]["content"] and "****" in turns[1]["content"]
     store.end(sid, {"status": "graded", "overall": 71.0})
     assert store.get(sid).status == "ended" and store.get(sid).report["overall"] == 71.0

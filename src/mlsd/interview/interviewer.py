@@ -95,10 +95,14 @@ class Interviewer:
     def turns(self) -> list[dict]:
         return self.store.turns(self.session_id)
 
+    def _dialogue(self) -> list[dict]:
+        """The turns' words without their meta: what each step of a turn reads."""
+        return self.store.turns(self.session_id, meta=False)
+
     @property
     def pending_reply(self) -> bool:
         """True when the last committed turn is the candidate's (e.g. after a crash mid-turn)."""
-        turns = self.turns()
+        turns = self._dialogue()
         return bool(turns) and turns[-1]["role"] == "candidate"
 
     # -- one turn -------------------------------------------------------------------------------------
@@ -106,7 +110,7 @@ class Interviewer:
         action = self.plan(candidate_text, now)
         for _ in self.deliver(action):
             pass
-        return self.last_result(action, self.turns()[-1]["content"])  # what was committed, not the raw stream
+        return self.last_result(action, self._dialogue()[-1]["content"])  # what was committed, not the raw stream
 
     def plan(self, candidate_text: str, now: float | None = None, key: str | None = None) -> Action:
         """Commit the candidate's turn, read it, update the state, and decide what to do.
@@ -120,11 +124,11 @@ class Interviewer:
 
     def plan_pending(self, now: float | None = None) -> Action:
         """Decide the reply to a candidate turn that was committed but never answered."""
-        return self._decide_after(self.turns()[-1]["idx"], now, already_scored=True)
+        return self._decide_after(self._dialogue()[-1]["idx"], now, already_scored=True)
 
     def _decide_after(self, idx: int, now: float | None, already_scored: bool = False) -> Action:
         now = now or time.time()
-        turns = self.turns()
+        turns = self._dialogue()
         # The turn as stored (a pasted key already scrubbed): what is judged is exactly what a resume reads back.
         text = next(t["content"] for t in turns if t["idx"] == idx)
         context = next((t["content"] for t in reversed(turns) if t["idx"] < idx and t["role"] == "interviewer"), "")
@@ -174,7 +178,7 @@ class Interviewer:
 
     def deliver(self, action: Action) -> Iterator[str]:
         """Phrase the action (streamed through the LLM when there is one) and commit the turn."""
-        turns = self.turns()
+        turns = self._dialogue()
         previous = next((t["content"] for t in reversed(turns) if t["role"] == "interviewer"), "")
         asked = self.state.asked_phases  # this action's phase is already the last entry
         # the phase of the last question before this one (a fact told or a question repeated in between
@@ -230,7 +234,7 @@ class Interviewer:
         self._llm_cut = info.get("finish_reason") == "length"
 
     def last_result(self, action: Action, message: str) -> TurnResult:
-        return TurnResult(turn=self.turns()[-1]["idx"], action=action.kind, target_phase=action.target_phase,
+        return TurnResult(turn=self._dialogue()[-1]["idx"], action=action.kind, target_phase=action.target_phase,
                           message=message, coverage=dict(self.state.coverage))
 
     def end_and_grade(self, progress: Progress | None = None) -> GradeReport:
@@ -253,7 +257,7 @@ class Interviewer:
 
     def prompt(self, action: Action, curated: str | None = None, turns: list[dict] | None = None) -> list[tuple[str, str]]:
         return build_prompt(statement=self.problem.statement, shared_facts=self.state.revealed_facts(self.problem),
-                            mode=self.state.mode, phases=self.evidence.phases(), turns=turns or self.turns(),
+                            mode=self.state.mode, phases=self.evidence.phases(), turns=turns or self._dialogue(),
                             action=action, curated=curated or offline_message(action),
                             background=self._knowledge_context(action))
 

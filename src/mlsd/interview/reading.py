@@ -159,17 +159,17 @@ def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
     """Has the candidate already said what `question` asks? Any design statement counts, whatever phase it
     was judged to cover: "downsampling negatives plus reweighting" answers an imbalance question asked
     under modeling as well as under data."""
-    units = [u for u in evidence.units if u.content >= 0.5]
-    if not units:
+    said = evidence.statement_vectors()
+    if not len(said):
         return False
     if _HOW_OFTEN.search(question) and _REFRESH.search(question) and any(
-            _REFRESH.search(u.unit.text) and _CADENCE.search(u.unit.text) for u in units):
+            _REFRESH.search(u.unit.text) and _CADENCE.search(u.unit.text) for u in evidence.units if u.content >= 0.5):
         return True  # "retrain weekly", "train incrementally every hour" answer "how often would you update it?"
     # "How often would you retrain, and what must a new model pass to go live?": its first part, answered
     # ("Retrain weekly, since fraud patterns shift"), makes the question a repeat too
     parts = [question] + [p for p in question_parts(question) if p != question][:1]
     vectors = get_embedder().embed(parts)
-    return float(np.max(np.vstack([u.vector for u in units]) @ np.asarray(vectors).T)) >= MADE
+    return float(np.max(said @ np.asarray(vectors).T)) >= MADE
 
 
 # A question about how often the model is refreshed, and a statement of a cadence for it

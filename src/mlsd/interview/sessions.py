@@ -167,12 +167,15 @@ class SessionStore:
             raise self._missing(sid)
         return session_row(row)
 
-    def turns(self, sid: str) -> list[dict]:
-        rows = self.db.all("SELECT t.idx, t.role, t.content, t.meta, t.ts FROM turns t JOIN sessions s "
+    def turns(self, sid: str, meta: bool = True) -> list[dict]:
+        """The session's turns in order. `meta=False` leaves out each turn's meta (its stored unit vectors
+        are most of a row): the interviewer reads the dialogue several times a turn and needs only words."""
+        columns = "t.idx, t.role, t.content, t.ts" + (", t.meta" if meta else "")
+        rows = self.db.all(f"SELECT {columns} FROM turns t JOIN sessions s "
                            "ON s.id = t.session_id WHERE t.session_id=? AND s.owner=? ORDER BY t.idx",
                            (sid, self.owner))
-        return [{"idx": r["idx"], "role": r["role"], "content": r["content"], "meta": json.loads(r["meta"] or "{}"),
-                 "ts": r["ts"]} for r in rows]
+        return [{"idx": r["idx"], "role": r["role"], "content": r["content"], "ts": r["ts"]}
+                | ({"meta": json.loads(r["meta"] or "{}")} if meta else {}) for r in rows]
 
     def list(self, limit: int = 200) -> list[SessionRow]:
         rows = self.db.all(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE owner=? ORDER BY created DESC, id "

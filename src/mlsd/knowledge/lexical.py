@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 # Common English words carry no topic; without them the lexical signal (and the query coverage
 # used for the in-scope decision) weighs only content words like "drift", "psi", "sourdough".
@@ -40,6 +41,14 @@ def lexical_terms(text: str) -> list[str]:
     return terms
 
 
+@lru_cache(maxsize=4096)
+def document_terms(text: str) -> frozenset[str]:
+    """The set of a document's terms, kept: the same facts and chunks are matched against every
+    question of a session, and re-deriving their terms was most of a turn's non-embedding time."""
+    return frozenset(lexical_terms(text))
+
+
+@lru_cache(maxsize=16384)
 def _singular(word: str) -> str:
     """A crude plural strip, enough to match "features"/"feature", "queries"/"query", "indexes"/"index"."""
     if len(word) <= 4 or word.endswith(("ss", "us", "is")):
@@ -90,7 +99,7 @@ class LexicalStats:
         total = sum(self.idf(t) for t in wanted)
         if total <= 0:
             return 0.0
-        present = set(lexical_terms(document))
+        present = document_terms(document)
         return sum(self.idf(t) for t in wanted if t in present) / total
 
 

@@ -8,7 +8,7 @@ bench/data/gate_clauses.yaml (essays, press releases, reports, stories and every
 words); its design groups add choices put in plain words. Validation holds out one whole
 group at a time (a clause source or a talk genre), never random sentences. Whole texts are then
 checked as the grader reads them: our answers and dialogues must all stay gradable, and
-bench/data/gate_dev.yaml and gate_dev_2.yaml (the sets the refusal rule is chosen on) show how many
+bench/data/gate_dev*.yaml (the sets the refusal rule is chosen on) show how many
 non-answers it now refuses.
 bench/data/gate_fresh.yaml is not used here: it is the held-out figure `mlsd bench` reports. Never point
 this at ../shared/eval-corpus.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
 from bench.train_gate import fit
 from mlsd.evidence.talk import load_talk_filter
@@ -103,3 +104,23 @@ def test_the_filter_never_sees_the_gate_texts():
                           for i in g.adversarial + g.short_real)
     sentences = [" ".join(s.text.split()) for s in labelled.gate_clauses()]
     assert len(sentences) > 400 and not [s for s in sentences if s in gate_texts]
+
+
+
+def test_outlines_of_generic_bullets_are_not_graded_and_bullet_notes_with_choices_are():
+    """bench/data/gate_dev_3.yaml: outlines that name every phase in generic bullets ("try a few models /
+    keep the best one" read whole as more than either line says), beside real answers in bullet notes."""
+    from bench import labelled
+    from mlsd.content.rubrics import load_rubric
+    from mlsd.evidence import EvidenceEngine
+    from mlsd.grading.grader import only_generic_lines
+
+    items = yaml.safe_load((labelled.DATA / "gate_dev_3.yaml").read_text(encoding="utf-8"))
+    def status(item) -> str:
+        return grade(Transcript(problem=item["problem"], turns=[Turn(role="candidate", content=item["text"])])).status
+    assert [i["id"] for i in items["adversarial"] if status(i) != "insufficient_evidence"] == []
+    assert [i["id"] for i in items["short_real"] if status(i) != "graded"] == []
+    state = EvidenceEngine(load_rubric()).new_state()
+    assert only_generic_lines(state, "- try some models\n- keep whichever wins")
+    assert not only_generic_lines(state, "- try some models\n- LambdaMART over price and distance")
+    assert not only_generic_lines(state, "try some models")  # one line: the judgment's own say

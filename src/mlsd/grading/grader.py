@@ -9,6 +9,8 @@ evidence (`feedback`).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from mlsd.content.problems import resolve_problem, rubric_for
@@ -90,6 +92,7 @@ def design_statements(state: EvidenceState, talk_filter: TalkFilter | None = Non
     cost about a millisecond a unit."""
     threshold = state.engine.model.thresholds.unit
     units = [u for u in state.units if u.specific and u.content >= 0.5 and float(u.phases.max()) >= threshold]
+    units = [u for u in units if not only_generic_lines(state, u.unit.judged_text)]
     talk_filter = talk_filter or load_talk_filter()
     found: dict[str, int] = {}
     for start in range(0, len(units), FILTER_BATCH):
@@ -99,6 +102,23 @@ def design_statements(state: EvidenceState, talk_filter: TalkFilter | None = Non
         if enough is not None and len(found) >= enough:
             break
     return found
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d+[.)]|[a-z][.)])\s*")
+
+
+def only_generic_lines(state: EvidenceState, text: str) -> bool:
+    """Is this a list of lines each of which is a generic one-liner ("try a few models / keep the best
+    one")? The judgment reads a unit whole, and a few such lines together read as more than any of them
+    says; an outline naming every phase and choosing nothing must not pass the gate on them. A list with
+    one concrete line ("GBDT on 30-day spend features") is a statement."""
+    from mlsd.knowledge.embeddings import get_embedder
+
+    lines = [line for line in (_BULLET.sub("", raw).strip() for raw in text.splitlines()) if line]
+    if len(lines) < 2:
+        return False
+    judged = state.engine.model.judge(get_embedder().embed(lines), lines)
+    return bool((judged.generic >= 0.5).all())
 
 
 # -- the whole report -------------------------------------------------------------------------------

@@ -124,3 +124,4 @@ def test_outlines_of_generic_bullets_are_not_graded_and_bullet_notes_with_choice
     assert only_generic_lines(state, "- try some models\n- keep whichever wins")
     assert not only_generic_lines(state, "- try some models\n- LambdaMART over price and distance")
     assert not only_generic_lines(state, "try some models")  # one line: the judgment's own say
+    assert not only_generic_lines(state, "try some models\nkeep whichever wins")  # wrapped prose, no list

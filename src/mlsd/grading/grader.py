@@ -111,12 +111,14 @@ def only_generic_lines(state: EvidenceState, text: str) -> bool:
     """Is this a list of lines each of which is a generic one-liner ("try a few models / keep the best
     one")? The judgment reads a unit whole, and a few such lines together read as more than any of them
     says; an outline naming every phase and choosing nothing must not pass the gate on them. A list with
-    one concrete line ("GBDT on 30-day spend features") is a statement."""
+    one concrete line ("GBDT on 30-day spend features") is a statement, and so is a hard-wrapped sentence:
+    only lines after the first that open with a bullet or a number make a list."""
     from mlsd.knowledge.embeddings import get_embedder
 
-    lines = [line for line in (_BULLET.sub("", raw).strip() for raw in text.splitlines()) if line]
-    if len(lines) < 2:
+    raw = [line for line in text.splitlines() if line.strip()]
+    if len(raw) < 2 or not all(_BULLET.match(line) for line in raw[1:]):
         return False
+    lines = [line for line in (_BULLET.sub("", r).strip() for r in raw) if line]
     judged = state.engine.model.judge(get_embedder().embed(lines), lines)
     return bool((judged.generic >= 0.5).all())
 

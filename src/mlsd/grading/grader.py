@@ -104,7 +104,8 @@ def design_statements(state: EvidenceState, talk_filter: TalkFilter | None = Non
     return found
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d+[.)]|[a-z][.)])\s*")
+# a list marker: "-", "*", "•", "1.", "2)", "(3)", "a)"; a number needs a space after it ("2.5 ms" is prose)
+_BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d+[.)](?=\s)|[a-z][.)](?=\s))\s*")
 
 
 def only_generic_lines(state: EvidenceState, text: str) -> bool:

@@ -69,11 +69,15 @@ class EvidenceState:
     def phases(self) -> dict[str, PhaseEvidence]:
         return self.engine.phase_evidence(self.units, self.withheld)
 
+    def statements(self) -> list[JudgedUnit]:
+        """The units that state something (design content or an assumption), in order."""
+        return [u for u in self.units if u.content >= 0.5]
+
     def statement_vectors(self) -> np.ndarray:
-        """The vectors of the units that state something (content >= 0.5), stacked; rebuilt only when units
-        were added, since the interviewer compares its candidate questions with them several times a turn."""
+        """The statements' vectors, stacked; rebuilt only when units were added, since the interviewer
+        compares its candidate questions with them several times a turn."""
         if self._statements[0] != len(self.units):
-            vectors = [u.vector for u in self.units if u.content >= 0.5]
+            vectors = [u.vector for u in self.statements()]
             self._statements = (len(self.units), np.vstack(vectors) if vectors else np.zeros((0, 0), np.float32))
         return self._statements[1]
 

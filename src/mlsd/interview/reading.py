@@ -163,7 +163,7 @@ def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
     if not len(said):
         return False
     if _HOW_OFTEN.search(question) and _REFRESH.search(question) and any(
-            _REFRESH.search(u.unit.text) and _CADENCE.search(u.unit.text) for u in evidence.units if u.content >= 0.5):
+            _REFRESH.search(u.unit.text) and _CADENCE.search(u.unit.text) for u in evidence.statements()):
         return True  # "retrain weekly", "train incrementally every hour" answer "how often would you update it?"
     # "How often would you retrain, and what must a new model pass to go live?": its first part, answered
     # ("Retrain weekly, since fraud patterns shift"), makes the question a repeat too

@@ -730,6 +730,20 @@ def test_a_gap_asked_three_times_waits_for_the_other_gaps():
     assert next_target(state, FRAUD, "monitoring", False, state.started_at)[1] == "problem_definition"  # the last gap left
 
 
+def test_a_skipped_phase_with_nothing_said_comes_before_one_touched_on():
+    """Two phases skipped past, of equal weight: the one the candidate never touched is asked first; the one
+    with a passing word is where a missed point is likeliest, so it waits its turn."""
+    from mlsd.interview.pacing import TOUCHED, ordered_gaps
+    from mlsd.interview.policy import InterviewState
+    spam = get_problem("spam_email_filter")
+    assert spam.weight("data") == spam.weight("features")
+    state = InterviewState(problem_id=spam.id)
+    state.coverage.update({"problem_definition": 0.9, "modeling": 0.9, "data": TOUCHED + 0.1, "features": 0.0})
+    assert ordered_gaps(state, spam)[:2] == ["features", "data"]
+    state.coverage["data"] = TOUCHED - 0.1  # next to nothing said: interview order again
+    assert ordered_gaps(state, spam)[:2] == ["data", "features"]
+
+
 def test_a_design_proposal_put_as_a_question_asks_for_no_fact():
     from mlsd.interview.clarify import question_parts
     for text in ("What if we precompute top-k completions per prefix offline and serve them from memory?",

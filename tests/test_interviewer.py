@@ -150,6 +150,27 @@ def test_practice_mode_hint_ladder_and_model_answer_after_commitment(store):
     assert again.action == "model_answer" and again.target_phase == "problem_definition"
 
 
+def test_a_practice_hint_aims_at_the_question_on_the_table_and_skips_points_already_made():
+    """Stuck on "how would you sample, given how rare fraud is?" after talking about the goal: the hint is on
+    data, on sampling first; a point the candidate has made is never hinted, and each point is hinted once."""
+    from mlsd.interview.policy import Action, InterviewState, Reading, decide
+    from mlsd.interview.reading import nearest_first
+    sampling = FRAUD.followups["data"][3]
+    state = InterviewState(problem_id=FRAUD.id, mode="practice", current_phase="problem_definition",
+                           asked=[sampling],
+                           last_action=Action(kind="probe", target_phase="data", question=sampling))
+    def unsaid(points, to):  # the candidate has stated the chargeback point
+        return nearest_first([p for p in points if "chargebacks" not in p], to)
+    hint = decide(state, FRAUD, Reading("hint please", hint=True, unsaid=unsaid), load_generic())
+    assert hint.kind == "hint" and hint.target_phase == "data"
+    assert "one-in-a-thousand positives" in hint.question  # the point the sampling question is about
+    from mlsd.interview.policy import apply
+    apply(state, hint)
+    nxt = decide(state, FRAUD, Reading("another hint", hint=True, unsaid=unsaid), load_generic())
+    assert nxt.kind == "hint" and "one-in-a-thousand" not in nxt.question and "chargebacks" not in nxt.question
+    assert nxt.question.startswith("One thing a strong answer does here:")
+
+
 def test_practice_mode_model_answer_waits_for_the_phase_being_discussed(store):
     from mlsd.interview.policy import InterviewState, Reading, decide
 

@@ -163,8 +163,7 @@ def test_an_acknowledgement_without_technique_terms_names_a_thing_or_nothing():
 
 def test_a_practice_hint_is_a_question_counted_as_asked_and_a_point_reads_as_a_sentence(store):
     iv = Interviewer.start(store, problem_id="credit_risk_scoring", mode="practice")
-    iv.respond("We decide approve or decline for each loan application, aiming to keep defaults at today's rate.")
-    first = iv.respond("can you give a hint?")
+    first = iv.respond("can you give a hint?")  # nothing asked yet: a guiding question on where to start
     assert first.action == "hint" and first.message.startswith("Think about problem definition")
     hinted = iv.state.asked[-1]
     assert first.message.endswith(hinted) and not hinted.startswith("Think about")  # never put again as new
@@ -381,3 +380,18 @@ def test_the_model_answer_names_no_phase_by_itself():
 
     assert asked_about("can I see the model answer?", False, True) is None
     assert asked_about("can I get a hint on the data part?", True, False) == "data"
+
+
+def test_a_practice_hint_answers_where_the_candidate_is_stuck_not_what_they_said(store):
+    """Replayed: the goal, then labels from chargebacks; stuck on how declined transactions bias the data,
+    the first hint is that point, and no hint repeats the chargeback point the candidate made."""
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="practice")
+    iv.respond("We score each card payment at authorisation for fraud probability and approve, step up or decline; "
+               "success is lower fraud losses at a flat false decline rate.")
+    asked = iv.respond("Labels come from chargebacks, which arrive weeks later.")
+    assert asked.target_phase == "data" and "decline" in asked.message
+    hints = [iv.respond(text) for text in ("hint please", "another hint", "one more hint", "hint?")]
+    assert all(h.action == "hint" and h.target_phase == "data" for h in hints)
+    assert "blocked transactions never receive labels" in hints[0].message
+    assert not any("chargebacks and disputes" in h.message for h in hints)
+    assert "all the hints" in hints[-1].message and len({h.message for h in hints}) == len(hints)

@@ -81,15 +81,18 @@ def clarification(state: InterviewState, problem: Problem, reading: Reading) -> 
 
 
 COMMIT_FIRST = "Commit to your own answer"
+HINT_POINT = "One thing a strong answer does here:"
 CONCEPT = ("That's a concept rather than something about this problem: Ask answers those from the notes, with sources "
            "(the Ask page, or `mlsd ask`). Back to where we were:")
 CONCEPT_ASIDE = "What a term means is for Ask (the Ask page, or `mlsd ask`), from the notes with sources."
 
 
 def practice_help(state: InterviewState, problem: Problem, reading: Reading, generic: GenericGuide) -> Action | None:
-    target = reading.asked_about or reading.dominant or state.current_phase or next(
-        (p for p in PHASE_IDS if not state.covered(p)), "problem_definition")
     last = state.last_action
+    # "hint please" with nothing else said is about the question on the table, not the phase last talked about
+    open_phase = last.target_phase if last and (last.kind in ASKING_KINDS or last.kind in ("wait", "repeat")) else None
+    target = reading.asked_about or reading.dominant or open_phase or state.current_phase or next(
+        (p for p in PHASE_IDS if not state.covered(p)), "problem_definition")
     promised = last.target_phase if last and last.kind == "hint" and last.question.startswith(COMMIT_FIRST) else None
     if promised and promised in reading.phases:  # they committed, as asked: the outline promised, unasked again
         return Action(kind="model_answer", target_phase=promised, question=problem.model_answer.get(promised, ""),
@@ -101,15 +104,20 @@ def practice_help(state: InterviewState, problem: Problem, reading: Reading, gen
                       question=f"{COMMIT_FIRST} for {phase_title(target).lower()} first; then I'll show the model answer.")
     if not reading.hint:
         return None
-    level, points = state.hints.get(target, 0), problem.expected_points.get(target, [])
-    question = next_question(state, problem, target, generic) if level == 0 else None
-    if question:  # a guiding question, counted as asked so it is never put again as a new one
+    # Stuck on a question, the hint is the point that question is after; asked for help with nothing on the
+    # table, a guiding question on the phase comes first (counted as asked, so never put again as a new one).
+    stuck_on = state.asked[-1] if open_phase == target and state.asked else ""
+    question = None if stuck_on or state.hints.get(target) else next_question(state, problem, target, generic, reading.made)
+    if question:
         return Action(kind="hint", target_phase=target, question=question,
                       preface=f"Think about {phase_title(target).lower()}:")
-    if 0 < level <= len(points):
-        point = points[level - 1].rstrip(".")
-        return Action(kind="hint", target_phase=target,
-                      question=f"One thing a strong answer does here: {after_dash(point)}.")
+    # The expected points, one a hint: none hinted before and none the candidate has stated, the one nearest
+    # the question they are stuck on first (on sampling when the question was how to sample).
+    given = " ".join(state.asked)
+    points = [after_dash(p.rstrip(".")) for p in problem.expected_points.get(target, [])]
+    points = reading.unsaid([p for p in points if f"{HINT_POINT} {p}." not in given], stuck_on)
+    if points:
+        return Action(kind="hint", target_phase=target, question=f"{HINT_POINT} {points[0]}.")
     return Action(kind="hint", target_phase=target, question="That's all the hints for this phase; try moving to the next one.")
 
 

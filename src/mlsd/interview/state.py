@@ -118,6 +118,8 @@ class Reading:
     pitfall: Pitfall | None = None  # a questionable choice the turn states, not challenged yet
     long_turn: bool = False  # a whole design in one message (more than a chat turn's few units)
     made: Callable[[str, str], bool] = lambda question, phase: False  # is that point already made?
+    # of these points, the ones no statement of the candidate's makes already, nearest in meaning to `to` first
+    unsaid: Callable[[list[str], str], list[str]] = lambda points, to: list(points)
 
     @property
     def dominant(self) -> str | None:

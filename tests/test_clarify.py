@@ -59,3 +59,17 @@ def test_a_tag_on_a_design_sentence_or_a_reaction_asked_for_asks_no_fact(text):
 ])
 def test_an_assumption_to_check_or_a_wish_to_know_is_answered_with_its_fact(problem, question, fact):
     assert FactMatcher(get_problem(problem)).match(question).facts == [fact]
+
+
+@pytest.mark.parametrize("problem_id, question, facts", [
+    # the options name another fact's words (engagement: the logged actions): the head says what is asked
+    ("personalized_news_feed", "ok. and whats the main goal, engagement or something else?", ["business_goal"]),
+    ("video_recommendations", "what are we optimising for — watch time, likes, or something else?", ["business_goal"]),
+    ("spam_email_filter", "how do we get labels, user reports or a team of graders?", ["labels"]),
+    ("customer_churn_prediction", "what counts as churn: cancelling, or just going quiet?", ["churn_definition"]),
+    ("eta_prediction", "how will the eta be used, shown to riders or for dispatch?", ["uses"]),
+    # a yes/no question with an alternative asks which of the two: no fact for either
+    ("ads_ctr_prediction", "Do we have a GPU fleet for serving, or is inference expected to run on CPUs?", []),
+])
+def test_a_question_that_offers_its_expected_answers_is_matched_on_what_it_asks(problem_id, question, facts):
+    assert FactMatcher(get_problem(problem_id)).match(question).facts == facts

@@ -80,6 +80,9 @@ _ABOUT_THE_INTERVIEW = re.compile(
     # "Monitoring i skip, is ok?", "let's move to next": leave again, in other words
     r"\b(?:i|we) (?:skip|leave|park)\b[^?]{0,30}\b(?:is|it'?s|is it) (?:ok|okay|fine|alright)\b|"
     r"\blet'?s (?:move|go) (?:on|to (?:the )?next)\b", re.I)
+# a wh-question, then after a comma, dash or colon the answers it offers: "…, engagement or something else?"
+# ("Do we have a GPU fleet, or is it CPUs?" asks which of the two: its head alone is not the question)
+_OFFERED = re.compile(r"^(?P<head>\W*(?:\w+\W+){0,2}?(?:what|wat|whats|what's|which|how|who|where|when)\b.{4,}?)(?:,|\s[—–-]\s|:)\s*(?P<options>[^?]*\bor\b[^?]*)\?\s*$", re.I)
 _CONFIRMATION = re.compile(r",?\s*(?:right|correct|yes|yeah|no|isn'?t it|don'?t they)\?$", re.I)
 
 
@@ -206,6 +209,17 @@ class FactMatcher:
     def scores(self, question: str) -> np.ndarray:
         return self.similarities(question) + LEXICAL_WEIGHT * self.overlaps(question)
 
+    def part_scores(self, part: str) -> np.ndarray:
+        """A question's scores; one that offers the answers it expects ("what's the main goal, engagement or
+        something else?", "how do we get labels — chargebacks, analysts, or both?") is about what its head
+        asks as much as about the options, which may name another fact's words (engagement: the logged
+        actions), so each fact keeps the better of the two readings."""
+        scores = self.scores(part)
+        offered = _OFFERED.match(part)
+        if offered and not _STARTS_ASKING.match(offered["options"]):
+            scores = np.maximum(scores, self.scores(offered["head"]))
+        return scores
+
     def match(self, text: str) -> FactMatch:
         # kept per text: `told` checks the policy's curated questions against the spec on every turn
         if text not in self._matched:
@@ -219,7 +233,7 @@ class FactMatcher:
         if not self.facts:
             return FactMatch([], len(question_parts(text)))
         parts = question_parts(text)
-        scored = [self.scores(part) for part in parts]
+        scored = [self.part_scores(part) for part in parts]
         found, _ = choose_facts(scored)
         _, unmatched = choose_facts([s for s, part in zip(scored, parts) if not _TENTATIVE.match(part)])
         return FactMatch([self.facts[j].id for j in sorted(found)], unmatched)  # in the spec's order

@@ -5,7 +5,9 @@ which the evidence engine finds that phase, replay the rest as one candidate tur
 with a neutral, content-free answer. The two follow-ups (to the answer, to the neutral reply)
 should target the removed phase (`skip_probe_recall`, over "clean" cases where no other phase was
 labelled absent; `skip_probe_recall_all_cases` over all) and should not target a phase the text
-covers well (`false_probe_rate`: share of follow-ups aimed at another phase labelled present).
+covers well (`false_probe_rate`: share of follow-ups aimed at another phase labelled present). Where
+another phase is missing too, asking about it first is no error the interviewer could avoid (it cannot
+know which was cut): `misses_to_another_gap` counts those misses.
 
 A paragraph removed for one phase can hold the only mention of another ("we log impressions and
 train daily" is data and modeling): that phase is then gone from the replayed text too, so a
@@ -69,7 +71,7 @@ def replay(store: SessionStore, statement: str, turns: list[str], extra: list[st
 
 def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> dict:
     engine = EvidenceEngine(load_rubric())
-    hits, cases, false_probes, followups, clean_cases, clean_hits, collateral = 0, 0, 0, 0, 0, 0, 0
+    hits, cases, false_probes, followups, clean_cases, clean_hits, collateral, other_gap = 0, 0, 0, 0, 0, 0, 0, 0
     details = []
     with tempfile.TemporaryDirectory() as tmp:
         store = SessionStore(Path(tmp) / "bench.db")
@@ -95,6 +97,10 @@ def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> d
                 cases += 1
                 ok = len(targets) == 2 and all(t == phase for t in targets)
                 hits += ok
+                # a miss that went to another gap the text really has (labelled absent or generic only, or
+                # lost with the removed paragraphs): the interviewer cannot know which one was cut
+                other_gap += not ok and bool(targets) and all(
+                    t and t != phase and (answer.labels.get(t) != "present" or t in lost) for t in targets)
                 # "clean": every other phase was labelled present or uncertain, so the removed one is
                 # the only phase the interviewer should be chasing
                 clean = not lost and all(answer.labels.get(p) != "absent" for p in PHASE_IDS if p != phase)
@@ -110,7 +116,7 @@ def skip_probe(answers: list[LabelledAnswer], max_cases: int | None = None) -> d
     return {"skip_probe_recall": round(clean_hits / clean_cases, 3) if clean_cases else None,
             "skip_probe_recall_all_cases": round(hits / cases, 3) if cases else None, "clean_cases": clean_cases,
             "false_probe_rate": round(false_probes / followups, 3) if followups else None,
-            "cases": cases, "collateral_cases": collateral, "details": details}
+            "cases": cases, "collateral_cases": collateral, "misses_to_another_gap": other_gap, "details": details}
 
 
 def turn_overhead(answers: list[LabelledAnswer], turns: int = 40, database: str | None = None) -> dict:

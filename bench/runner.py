@@ -253,9 +253,9 @@ class Bench:
         self.details["skip_probe"]["missed_cases"] = misses
         base = f"{self.corpus['label']}, {len(answers)} answers"
         recall = result.get("skip_probe_recall")
-        self.set("skip_probe_recall", recall,
-                 f"{base}, {result.get('clean_cases')} clean cases (all cases: "
-                 f"{_fmt_opt(result.get('skip_probe_recall_all_cases'))} of {result.get('cases')})",
+        self.set("skip_probe_recall", recall, f"{base}, {result.get('clean_cases')} clean cases (all cases: "
+                 f"{_fmt_opt(result.get('skip_probe_recall_all_cases'))} of {result.get('cases')}; misses that asked about "
+                 f"another gap of the text first: {result.get('misses_to_another_gap')})",
                  reason=None if recall is not None else "no clean removal cases in this corpus subset")
         rate = result.get("false_probe_rate")
         self.set("false_probe_rate", rate, f"{base}, follow-ups aimed at a phase labelled present",

@@ -395,3 +395,18 @@ def test_a_practice_hint_answers_where_the_candidate_is_stuck_not_what_they_said
     assert "blocked transactions never receive labels" in hints[0].message
     assert not any("chargebacks and disputes" in h.message for h in hints)
     assert "all the hints" in hints[-1].message and len({h.message for h in hints}) == len(hints)
+
+
+def test_after_a_hint_that_is_a_point_the_question_put_again_is_the_one_still_open(store):
+    """"What was the question?" (or a concept asked) after "One thing a strong answer does here: …" puts the
+    question the hint helped with again, not the hint."""
+    iv = Interviewer.start(store, problem_id="bank_fraud_detection", mode="practice")
+    iv.respond("We score each card payment at authorisation for fraud probability and approve, step up or decline; "
+               "success is lower fraud losses at a flat false decline rate.")
+    asked = iv.respond("Labels come from chargebacks, which arrive weeks later.")
+    hint = iv.respond("hint please")
+    assert hint.action == "hint" and not hint.message.rstrip().endswith("?")
+    again = iv.respond("sorry, what was the question?")
+    question = asked.message.split(": ", 1)[-1] if ": " in asked.message else asked.message
+    assert again.action == "repeat" and again.message.rstrip().endswith("?")
+    assert "strong answer" not in again.message and again.message.endswith(question.split(". ")[-1])

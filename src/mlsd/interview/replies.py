@@ -22,6 +22,12 @@ def repeat(state: InterviewState, problem: Problem) -> Action:
     if last is None or not last.question:
         return Action(kind="repeat", question=f"{problem.statement} Walk me through your design.")
     phase = last.target_phase if last.kind in ASKING_KINDS else None  # a fact or a curveball names no phase
+    if last.kind == "hint" and not last.question.rstrip().endswith("?"):
+        # a hint that is a point ("One thing a strong answer does here: …") helps with the question still
+        # open: that question is what is put again, not the hint
+        question = next((q for q in reversed(state.asked) if q.rstrip().endswith("?")), None)
+        if question:
+            return Action(kind="repeat", target_phase=phase, question=question)
     return Action(kind="repeat", target_phase=phase, question=last.question)
 
 

@@ -28,7 +28,7 @@ from mlsd.grading.transcript import clean_text
 from mlsd.interview.clarify import FactMatcher
 from mlsd.interview.diagram_review import grounded
 from mlsd.interview.phrasing import acknowledgement, offline_message
-from mlsd.interview.policy import ASKING_KINDS, Action, InterviewState, apply, decide
+from mlsd.interview.policy import ASKING_KINDS, CONCEPT, CONCEPT_ASIDE, Action, InterviewState, apply, decide
 from mlsd.interview.prompting import build_prompt
 from mlsd.interview.reading import TurnReader
 from mlsd.interview.sessions import SessionStore
@@ -155,9 +155,31 @@ class Interviewer:
                 and reading.dominant:
             action.ack = acknowledgement(self._said_about(judged, reading.dominant) or text, len(turns),
                                          PHASE_IDS.index(reading.dominant))
+        if reading.concept and self.state.mode == "practice":
+            self._define_concept(action, text)
         apply(self.state, action, now)
         self.store.save_state(self.session_id, self.state.model_dump())
         return action
+
+    def _define_concept(self, action: Action, text: str) -> None:
+        """Practice mode: "what is calibration?" gets the notes' definition instead of only a pointer to Ask
+        (a mock interview keeps the pointer: the real thing teaches nothing). From an index already built
+        only: a turn never waits for a build, and without a definition the pointer stays."""
+        if self.settings is None or not (CONCEPT in action.preface or CONCEPT_ASIDE in action.preface) or \
+                not (self.settings.chroma_host or self.settings.index_dir.exists()):
+            return
+        try:
+            from mlsd.knowledge.definitions import define
+            from mlsd.knowledge.index import get_index
+
+            index = get_index(self.settings)
+            collection = index.collection(create=False)
+            found = define(text, index) if collection is not None and collection.count() else None
+        except Exception:  # a nicety: never block a turn on the index
+            return
+        if found:
+            said = f"From the notes on {found.topic}: {found.text} The Ask page has more."
+            action.preface = action.preface.replace(CONCEPT, f"{said} Back to where we were:").replace(CONCEPT_ASIDE, said)
 
     @staticmethod
     def _said_about(judged, phase: str) -> str:

@@ -153,6 +153,7 @@ def test_a_stated_retraining_cadence_answers_how_often_the_model_is_updated(stor
 
 @pytest.mark.parametrize("text, said, unsaid", [
     ("Framing: a binary classifier producing P(fraud) per authorization.", "binary classifier", "producing"),
+    ("success = time spent + meaningful interactions, but i'd watch hides too", "time spent", "success"),
     ("mutual friends divided by how many friends the candidate has, because someone with 5,000 friends shares "
      "friends with everybody.", "", "shares"),
     ("Okay, yeah, so I'll assume, um, like 500 million users, average maybe 200 friends each.", "", "maybe"),

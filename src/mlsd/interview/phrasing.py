@@ -122,7 +122,9 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
     pieces = re.split(r"([^\w\s'-]+|\s-\s)", text)
     for delimiter, span in zip([""] + pieces[1::2], pieces[0::2]):
         run: list[str] = []
-        before = "," if re.search(r"[,:;]|^\s*-\s*$", delimiter) else ""  # a list item names a thing too
+        # a list item names a thing too, and so does what follows "=" or "+" in terse notes ("success = time
+        # spent + meaningful interactions")
+        before = "," if re.search(r"[,:;=+]|^\s*-\s*$", delimiter) else ""
         for word in re.findall(r"[A-Za-z][A-Za-z0-9'-]*", span) + [""]:
             if (not word or word.lower() in STOPWORDS or word.lower() in CLAUSE_WORDS or len(word) < 3 or "'" in word
                     or _breaks_run(word)):

@@ -283,7 +283,9 @@ def test_a_question_about_the_problem_or_the_interview_is_no_concept_question(as
     "Offline I'd use MRR on logs from a later period than training. Quick question though, what's MRR again "
     "exactly? I want to make sure I'm not mixing it up with MAP.",
     "And for monitoring I'd watch PSI on the score and the main features. Oh actually, quick question, is PSI "
-    "the same thing as KL divergence? I always kind of mix them up."])
+    "the same thing as KL divergence? I always kind of mix them up.",
+    # one sentence, the question after the design: a feature store is no fact of this problem's spec
+    "I would use gradient boosted trees on the velocity features, quick question, what is a feature store?"])
 def test_a_concept_question_inside_a_design_message_is_sent_to_ask_not_called_unspecified(store, ask):
     """Replays: a term asked about beside design content got "That isn't specified — make an assumption"."""
     iv = _fraud_interview(store, CHANGE_ANSWER)

@@ -224,7 +224,9 @@ _TERM_NAMED = re.compile(r"[\"“][^\"”]{2,40}[\"”]|\b(?:people|they|everyon
 def is_concept_question(sentence: str, before: str = "") -> bool:
     """One question sentence that asks what a term means ("what's MRR again exactly?", or "what does that
     mean exactly?" about a term named in it or in `before`, the message's text before it)."""
-    return says_only("concept", sentence) or (
+    # "I'd use hashed features, quick question, what is a feature store?": one sentence, the question last
+    tail = re.split(r",\s+|;\s+|\s[—–-]\s", sentence.strip())[-1]
+    return says_only("concept", sentence) or (tail != sentence.strip() and says_only("concept", tail)) or (
         len(sentence.split()) <= 30 and bool(_WHAT_IT_MEANS.search(sentence))
         and bool(_TERM_NAMED.search(sentence) or _TERM_NAMED.search(before[-200:])))
 

@@ -34,8 +34,8 @@ from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import after_dash, normalise
 from mlsd.interview.pitfalls import Pitfall, load_pitfalls
 from mlsd.interview.pacing import closing_gaps, next_target
-from mlsd.interview.replies import (UNSPECIFIED_IN_A_DESIGN, change_question, folds, reason, repeat, time_left,
-                                   unanswered_change)
+from mlsd.interview.replies import (UNSPECIFIED_IN_A_DESIGN, change_question, folds, question_on_the_table, reason,
+                                   repeat, time_left, unanswered_change)
 # The state, reading and action types live in `state`; they are imported from here by most callers.
 from mlsd.interview.state import (ASKING_KINDS, COVERED, Action, ActionKind, InterviewState,  # noqa: F401
                                   Reading)
@@ -106,7 +106,7 @@ def practice_help(state: InterviewState, problem: Problem, reading: Reading, gen
         return None
     # Stuck on a question, the hint is the point that question is after; asked for help with nothing on the
     # table, a guiding question on the phase comes first (counted as asked, so never put again as a new one).
-    stuck_on = state.asked[-1] if open_phase == target and state.asked else ""
+    stuck_on = question_on_the_table(state) if open_phase == target else ""
     question = None if stuck_on or state.hints.get(target) else next_question(state, problem, target, generic, reading.made)
     if question:
         return Action(kind="hint", target_phase=target, question=question,

@@ -25,10 +25,15 @@ def repeat(state: InterviewState, problem: Problem) -> Action:
     if last.kind == "hint" and not last.question.rstrip().endswith("?"):
         # a hint that is a point ("One thing a strong answer does here: …") helps with the question still
         # open: that question is what is put again, not the hint
-        question = next((q for q in reversed(state.asked) if q.rstrip().endswith("?")), None)
+        question = question_on_the_table(state)
         if question:
             return Action(kind="repeat", target_phase=phase, question=question)
     return Action(kind="repeat", target_phase=phase, question=last.question)
+
+
+def question_on_the_table(state: InterviewState) -> str:
+    """The last question put to the candidate: hints that are points and "that's all the hints" are not."""
+    return next((q for q in reversed(state.asked) if q.rstrip().endswith("?")), "")
 
 
 def reason(state: InterviewState, problem: Problem, action: Action) -> str:

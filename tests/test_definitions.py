@@ -8,7 +8,9 @@ from mlsd.core.config import Settings
 from mlsd.interview.interviewer import Interviewer
 from mlsd.interview.policy import CONCEPT
 from mlsd.interview.sessions import SessionStore
-from mlsd.knowledge.definitions import Definition, define, term_asked
+from mlsd.knowledge.ask import ask
+from mlsd.knowledge.definitions import Definition, define
+from mlsd.knowledge.extractive import term_asked
 from mlsd.knowledge.index import KnowledgeIndex
 from test_knowledge import write_knowledge
 
@@ -64,6 +66,25 @@ GLOSSARY = {
         ## Evaluating it
 
         RAG evaluation separates retrieval from generation and labels both on a fixed question set.
+        """,
+    "concepts/two_tower.md": """\
+        ---
+        title: Two-tower models for retrieval
+        phases: [modeling, serving]
+        tags: [retrieval, embeddings]
+        ---
+        # Two-tower models for retrieval
+
+        ## What a two-tower model is
+
+        A two-tower model (dual encoder) uses one network for the user and another for the item, and scores
+        a pair by the dot product of their vectors, so item vectors can be computed ahead of time.
+
+        ## Serving a two-tower model
+
+        At serving time the two-tower model is split: the item tower runs offline over the catalogue and the
+        user tower runs per request. The two-tower model is then a nearest neighbour lookup, and a two-tower
+        model served this way answers in a few milliseconds.
         """,
 }
 
@@ -135,3 +156,11 @@ def test_without_a_built_index_the_pointer_stays(tmp_path):
     iv.respond("We predict p(click) per ad candidate at request time; the auction ranks by bid times pCTR.")
     assert CONCEPT in iv.respond("what is calibration exactly?").message
     store.close()
+
+
+def test_ask_answers_what_is_x_from_the_section_that_defines_x_definition_first(kb):
+    """"what is a two-tower model?" is closer, word for word, to the section on serving one; the answer
+    still comes from the section that says what it is, and opens with that."""
+    answer = ask("what is a two-tower model?", settings=kb)
+    assert answer.answered and answer.sources[0].heading == "What a two-tower model is"
+    assert answer.answer.startswith("A two-tower model (dual encoder) uses one network")

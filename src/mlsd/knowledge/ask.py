@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pydantic import BaseModel, Field
 
 from mlsd.core.config import Settings
-from mlsd.knowledge.extractive import compose_cited, extract
+from mlsd.knowledge.extractive import compose_cited, defining_section, extract
 from mlsd.knowledge.index import Hit, KnowledgeIndex, ensure_index
 from mlsd.llm import LLM
 
@@ -230,7 +230,7 @@ def not_answered(hits: Sequence[Hit]) -> str:
 def offline_answer(question: str, hits: list[Hit], index: KnowledgeIndex) -> tuple[list[Hit], str, bool]:
     """(hits with the answering section first, so it is [1], then the sections of its supplement; the
     answer; whether it answers)."""
-    found = extract(question, hits, index)
+    found = extract(question, hits, index, defining=defining_section(question, hits))
     order = [found.source] + list(dict.fromkeys(n for n, _ in found.supplement))
     order += [n for n in range(len(hits)) if n not in order]
     hits = [hits[n] for n in order]

@@ -155,24 +155,70 @@ class Extract:
     supplement: list[tuple[int, Unit]] = field(default_factory=list)
 
 
-def extract(question: str, hits: Sequence[Hit], index: KnowledgeIndex) -> Extract:
-    """Choose the section that answers best, then its units (see the module docstring); deterministic."""
+# -- "what is X?": the section that defines X --------------------------------------------------
+# "what is PSI?", "whats MRR again?", "what does NDCG stand for?", "can you explain negative sampling?"
+_ASKS_TERM = re.compile(
+    r"^\W*(?:(?:sorry|btw|by the way|quick question|ok(?:ay)?|so|hmm|wait|oh|actually|also|and)\W+){0,3}"
+    r"(?:what(?:'?s| is| are)\s+(?:an? |the )?(?P<a>.+?)|what (?:does|do)\s+(?:an? |the )?(?P<b>.+?)\s+(?:mean|stand for)|"
+    r"(?:can|could) you (?:explain|define|remind me)(?: what)?\s+(?:an? |the )?(?P<c>.+?)(?:\s+(?:is|are|means?))?|"
+    r"(?:explain|define)\s+(?:an? |the )?(?P<d>.+?))"
+    r"\s*(?:\W+(?:by the way|btw|exactly|again|actually|even|here))*\W*$", re.I)
+_DEFINING_HEADING = re.compile(r"^what\b.*\b(?:is|are|means?|does)$", re.I)
+_ADVICE = re.compile(r"\bin (?:an|the) interview\b", re.I)
+
+
+def term_asked(question: str) -> str | None:
+    """The term a "what is X?" question asks about, or None when it asks something else."""
+    for sentence in re.split(r"(?<=[?.!])\s+", question.strip()):
+        match = _ASKS_TERM.match(sentence)
+        if match:
+            return next(group for group in match.groups() if group).strip()
+    return None
+
+
+def defining_section(question: str, hits: Sequence[Hit]) -> int | None:
+    """Which of `hits` opens with a definition of the term `question` asks about ("## What sharding is"
+    sections first, then in search order), or None. Ask answers a "what is X?" question from that section."""
+    term = term_asked(question)
+    if not term:
+        return None
+    words = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term))
+    # the term, an optional "(…)" or ", …," after it, then what it does or is ("Sharding (horizontal
+    # partitioning) splits…", "Data leakage happens when…"): a lower-case word, never a comma or a colon;
+    # or the term spelled out, with it in brackets: "Retrieval-augmented generation (RAG) combines…"
+    named = rf"(?:{words}s?\b(?:\s*\([^)]*\))?|[\w-]+(?:\s+[\w-]+){{0,4}}\s*\({words}\))"
+    defines = re.compile(rf"^(?:an? |the )?{named}(?:,[^,]{{0,60}},)?\s+[a-z]", re.I)
+    order = sorted(range(len(hits)), key=lambda n: not _DEFINING_HEADING.match(hits[n].heading or ""))
+    for n in order:
+        if _ADVICE.search(hits[n].heading or ""):
+            continue
+        units = [u for u in passage_units(hits[n].text) if usable(u)]
+        if units and defines.match(units[0].text):
+            return n
+    return None
+
+
+def extract(question: str, hits: Sequence[Hit], index: KnowledgeIndex, defining: int | None = None) -> Extract:
+    """Choose the section that answers best, then its units (see the module docstring); deterministic.
+    `defining`: the hit that opens with a definition of the term a "what is X?" question asks about
+    (`defining_section`); it is the section answered from, its definition first."""
     sections = [[u for u in passage_units(hit.text) if usable(u)] for hit in hits]
     if not any(sections):
         return Extract(0, [], False)
     stats = index.lexical_stats()
     similarity, scores = _unit_scores(question, sections, index, stats)
     ranked = [(_section_score(hit, scores[n], stats), -n) for n, hit in enumerate(hits) if sections[n]]
-    position = -max(ranked)[1]
+    position = defining if defining is not None and sections[defining] else -max(ranked)[1]
     units, score = sections[position], scores[position]
     supplement = _supplement(question, hits, sections, scores, position)
     own = max(MIN_OWN, MAX_SENTENCES - len(supplement))
     supplement = supplement[:max(0, MAX_SENTENCES - min(own, len(units)))]
     chosen = range(len(units))
     if len(units) > own:
-        chosen = sorted(sorted(chosen, key=lambda i: (-score[i], i))[:own])
-    return Extract(position, [units[i] for i in chosen], float(similarity[position].max()) >= ANSWER_FLOOR,
-                   supplement)
+        first = [0] if position == defining else []  # the definition leads, whatever it scores
+        chosen = sorted(first + sorted((i for i in chosen if i not in first), key=lambda i: (-score[i], i))[:own - len(first)])
+    answers = position == defining or float(similarity[position].max()) >= ANSWER_FLOOR
+    return Extract(position, [units[i] for i in chosen], answers, supplement)
 
 
 def _unit_scores(question: str, sections: list[list[Unit]], index: KnowledgeIndex,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.interview.interviewer import Interviewer
 from mlsd.interview.sessions import SessionStore
 
@@ -412,3 +413,22 @@ def test_after_a_hint_that_is_a_point_the_question_put_again_is_the_one_still_op
     question = asked.message.split(": ", 1)[-1] if ": " in asked.message else asked.message
     assert again.action == "repeat" and again.message.rstrip().endswith("?")
     assert "strong answer" not in again.message and again.message.endswith(question.split(". ")[-1])
+
+
+def test_im_done_with_more_gaps_than_it_names_says_how_many_more(store):
+    """After one framing message, "I'm done" leaves seven phases uncovered: the biggest are named and the
+    rest counted, so the list never reads as everything that is missing."""
+    iv = Interviewer.start(store, problem_id="ads_ctr_prediction", mode="mock")
+    iv.respond("ok so we predict p(click) for each ad candidate at request time and the auction uses bid x pCTR. "
+               "success is revenue without hurting user experience")
+    uncovered = [p for p in PHASE_IDS if not iv.state.covered(p)]
+    r = iv.respond("I think that covers my design.")
+    named = [p for p in uncovered if phase_title(p).lower() in r.message]
+    assert r.action == "close_gaps" and len(uncovered) > len(named) > 0
+    assert f"and {len(uncovered) - len(named)} other phases" in r.message
+    from mlsd.interview.phrasing import named_gaps
+    from mlsd.interview.policy import Action
+    assert named_gaps(Action(kind="close_gaps", gaps=["serving", "monitoring"])) == \
+        "you haven't covered serving architecture and monitoring & maintenance"  # all that is missing
+    assert named_gaps(Action(kind="close_gaps", gaps=["serving"], unnamed=1)) == \
+        "you haven't covered serving architecture and 1 other phase"

@@ -168,6 +168,8 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
         first = ask(state, problem, "close_gaps", gaps[0], generic, reading)
         if first:
             first.gaps, first.brief = gaps, [g for g in gaps if state.covered(g)]
+            # "you haven't covered A, B, C and D" must not read as the whole list when more is missing
+            first.unnamed = sum(not state.covered(p) for p in PHASE_IDS) - len(gaps) + len(first.brief)
             return first
         return wrap_up(state, problem, "Thanks, let's wrap up here.")
     if state.closing is None:

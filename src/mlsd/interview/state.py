@@ -34,6 +34,7 @@ class Action(BaseModel):
     facts: list[str] = Field(default_factory=list)  # spec facts revealed by this action
     gaps: list[str] = Field(default_factory=list)  # phases named as gaps (close_gaps, wrap_up)
     brief: list[str] = Field(default_factory=list)  # of those, the ones covered, but only in passing
+    unnamed: int = 0  # uncovered phases beyond those named (close_gaps names the biggest few)
     ack: str = ""  # a short acknowledgement of the candidate's last point, said first
     diagram: str = ""  # the signature of the diagram a "diagram" action asks about
     pitfall: str = ""  # the pitfall a "challenge" action questions (problems/_pitfalls.yaml)

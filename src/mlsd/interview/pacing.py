@@ -32,8 +32,8 @@ def phase_budget_min(time_budget_min: float, phase: str, problem: Problem | None
 
 def ordered_gaps(state, problem: Problem, by_weight: bool = False) -> list[str]:
     """Uncovered phases, most urgent first: the ones the candidate skipped past (a later phase is covered),
-    heavier-weighted first, untouched before touched on; then the ones not reached yet, in interview order — or, when time is short
-    (`by_weight`), heavier-weighted first as well."""
+    heavier-weighted first, untouched before touched on; then the ones not reached yet, in interview order
+    — or, when time is short (`by_weight`), heavier-weighted first as well."""
     covered = [i for i, p in enumerate(PHASE_IDS) if state.covered(p)]
     furthest = max(covered) if covered else -1
     gaps = [(i, p) for i, p in enumerate(PHASE_IDS) if not state.covered(p)]

@@ -175,10 +175,8 @@ def named_gaps(action: Action) -> str:
     and the interviewer only knows it wants more."""
     missing = [g for g in action.gaps if g not in action.brief]
     brief = [g for g in action.gaps if g in action.brief]
-    names = [phase_title(p).lower() for p in missing] + \
-        ([f"{action.unnamed} other phase{'s' if action.unnamed > 1 else ''}"] if action.unnamed > 0 else [])
-    said = [f"you haven't covered {names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' and ' + names[-1]}"] \
-        if missing else []
+    more = [f"{action.unnamed} other phase{'s' if action.unnamed > 1 else ''}"] if action.unnamed > 0 else []
+    said = [f"you haven't covered {and_list(missing, *more)}"] if missing else []
     if brief:
         said.append(f"I'd like to hear more about {and_list(brief)}")
     return ", and ".join(said)

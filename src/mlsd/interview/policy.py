@@ -347,6 +347,7 @@ def apply(state: InterviewState, action: Action, now: float | None = None) -> No
     state.last_action = action
 
 
-def and_list(phases: list[str]) -> str:
-    names = [phase_title(p).lower() for p in phases]
+def and_list(phases: list[str], *more: str) -> str:
+    """"serving, scalability and monitoring"; `more` are said after the phases ("3 other phases")."""
+    names = [phase_title(p).lower() for p in phases] + list(more)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

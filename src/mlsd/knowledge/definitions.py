@@ -41,7 +41,8 @@ class Definition:
 def define(question: str, index: KnowledgeIndex, k: int = 5) -> Definition | None:
     """The notes' definition of the term `question` asks about, or None (not a term question, out of
     scope, or no section opens with a definition of it)."""
-    if not term_asked(question):
+    term = term_asked(question)
+    if not term:
         return None
     hits = index.search(question, k=k)
     if not is_in_scope(hits):
@@ -54,4 +55,4 @@ def define(question: str, index: KnowledgeIndex, k: int = 5) -> Definition | Non
     if len(units) > 1 and units[1].paragraph == units[0].paragraph and not units[1].item \
             and len(f"{text} {units[1].text}".split()) <= MAX_WORDS:
         text = f"{text} {units[1].text}"
-    return Definition(term=term_asked(question) or "", text=text, title=hit.title, path=hit.path)
+    return Definition(term=term, text=text, title=hit.title, path=hit.path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mlsd.content.problems import get_problem
+from mlsd.interview import clarify
 from mlsd.interview.clarify import FactMatcher
 
 
@@ -73,3 +74,13 @@ def test_an_assumption_to_check_or_a_wish_to_know_is_answered_with_its_fact(prob
 ])
 def test_a_question_that_offers_its_expected_answers_is_matched_on_what_it_asks(problem_id, question, facts):
     assert FactMatcher(get_problem(problem_id)).match(question).facts == facts
+
+
+def test_a_question_worded_as_only_other_problems_word_it_still_finds_its_fact(monkeypatch):
+    """The anomaly-detection spec's own examples never put the goal as a verdict on the project; other
+    problems' business-goal examples do, and a fact borrows their meaning (not their words)."""
+    question = "how would leadership judge if this worked?"
+    problem = get_problem("infra_metrics_anomaly_detection")
+    assert FactMatcher(problem).match(question).facts == ["business_goal"]
+    monkeypatch.setattr(clarify, "borrowed_examples", lambda *args: [])
+    assert FactMatcher(problem).match(question).facts == []  # without the borrowing: not specified

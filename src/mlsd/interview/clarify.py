@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from mlsd.content.problems import Problem
+from mlsd.content.problems import Problem, load_problems
 from mlsd.core.text import split_sentences
 from mlsd.evidence.segmentation import is_proposal
 from mlsd.interview.signals import asks_time_left
@@ -176,7 +176,8 @@ class FactMatcher:
         # phrases catch the plain wording ("labels?"), and its own text catches a question put in its terms
         # rather than the examples' ("what counts as winning here?" near "The goal is to…"): on our questions
         # and on 176 written for development it added 0.005 and 0.017 at the same MATCH.
-        examples = [self._specific(embed([*f.examples, *f.asks, f.fact])) for f in self.facts]
+        examples = [np.vstack([self._specific(embed([*f.examples, *f.asks, f.fact])),
+                               *borrowed_examples(f.id, problem.id, share)]) for f in self.facts]
         # kept as one matrix, padded per fact, so a question is compared with all of them in one product
         width = max((len(v) for v in examples), default=0)
         self._padded = np.zeros((len(examples), width, self.domain.shape[-1]),
@@ -237,6 +238,22 @@ class FactMatcher:
         found, _ = choose_facts(scored)
         _, unmatched = choose_facts([s for s, part in zip(scored, parts) if not _TENTATIVE.match(part)])
         return FactMatch([self.facts[j].id for j in sorted(found)], unmatched)  # in the spec's order
+
+
+def borrowed_examples(fact_id: str, problem_id: str, share: float) -> list[np.ndarray]:
+    """The example questions other bank problems give for a fact of the same id, each with its own problem's
+    domain taken out: "what counts as winning here?" is a business-goal question on any problem, and the
+    business goal (19 problems), the latency budget (15) and the languages (5) are asked about in more ways
+    than one problem's examples show. Only meaning is borrowed; the word overlap stays with this problem's
+    own text, whose words are its domain's. On 176 questions written for development: 0.864 -> 0.875;
+    ours unchanged (0.911, leave one problem out 0.901)."""
+    out = []
+    for other in load_problems().values():
+        for fact in other.hidden_spec:
+            if other.id != problem_id and fact.id == fact_id and fact.examples:
+                vectors = get_embedder().embed(list(fact.examples)) - share * get_embedder().embed([other.statement])[0]
+                out.append(vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9))
+    return out
 
 
 def choose_facts(scored: list[np.ndarray], match: float = MATCH, second: float = SECOND,

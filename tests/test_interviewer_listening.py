@@ -173,3 +173,16 @@ def test_a_question_on_a_phase_the_candidate_just_left_says_back_to_not_staying_
     for turn in range(4):
         said = offline_message(probe, turn=turn, strayed=True)
         assert "push on that" not in said and "one level deeper" not in said
+
+
+@pytest.mark.parametrize("text, said, unsaid", [
+    # a one-word term takes the words that modify it, back to the determiner, preposition or list break
+    ("I'd bootstrap: text search logs give query to clicked product pairs.", "text search logs", ""),
+    ("put the vectors in an ANN index, then pull the nearest neighbours", "ANN index", "an ANN"),
+    ("A light re-ranker personalises the top 50 from the trie.", "light re-ranker", "A light"),
+    # a text's first words may be a verb with its object: the term stays alone
+    ("count false alerts per factory, feedback button for technicians", "alerts", "count"),
+])
+def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, said, unsaid):
+    phrase = key_phrase(text)
+    assert said in phrase and (not unsaid or unsaid not in phrase)

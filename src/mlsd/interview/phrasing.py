@@ -107,7 +107,11 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
             said = _with_next_noun(text, said)
         if not said:
             continue
-        if not any(said.lower() in other.lower() or other.lower() in said.lower() for other in surface):
+        said = _with_modifiers(text, said)
+        inside = [other for other in surface if other.lower() in said.lower()]
+        if inside:  # "downsample negatives" names "downsample" and more
+            surface[surface.index(inside[0])] = said
+        elif not any(said.lower() in other.lower() for other in surface):
             surface.append(said)  # not "hard negatives and negatives"
         if len(surface) == 2:
             break
@@ -134,6 +138,29 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
             elif run or before in NAMING:
                 run.append(word)
     return " ".join(best[-3:]) if len(best) >= 2 else ""  # a noun phrase's head comes last
+
+
+def _with_modifiers(text: str, said: str) -> str:
+    """A one-word term with the words that modify it, as far back as the determiner, preposition or list
+    break before them: "text search logs", not "logs"; "an ANN index", "ANN index". A word that could be a
+    verb or a clause ("we embed vectors", "daily, retrain") stops it, and so does the start of the text
+    ("count false alerts…" opens on a verb as often as on a noun): with no such break in two words the term
+    stays alone, since without a tagger a noun's modifiers and a verb's subject look alike."""
+    if " " in said:
+        return said
+    match = re.search(r"((?:[A-Za-z][\w-]*\s+){1,2})" + re.escape(said) + r"\b", text)
+    if not match:
+        return said
+    words = match.group(1).split()
+    before = text[:match.start()].split()
+    for start in range(len(words)):
+        mods = words[start:]
+        opener = words[start - 1] if start else (before[-1] if before else "")
+        opens = opener.lower() in NAMING | {"and", "or", "-", "*", "•"} or opener.endswith((",", ":", ";"))
+        if opens and not any(w.lower() in STOPWORDS | CLAUSE_WORDS | {"plus", "then"} or _breaks_run(w) or len(w) < 2
+                             or w.lower() in TRAILING_VERBS or w.lower().endswith("ed") for w in mods):
+            return " ".join([*mods, said])
+    return said
 
 
 def _with_next_noun(text: str, said: str) -> str:

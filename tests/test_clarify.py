@@ -84,3 +84,15 @@ def test_a_question_worded_as_only_other_problems_word_it_still_finds_its_fact(m
     assert FactMatcher(problem).match(question).facts == ["business_goal"]
     monkeypatch.setattr(clarify, "borrowed_examples", lambda *args: [])
     assert FactMatcher(problem).match(question).facts == []  # without the borrowing: not specified
+
+
+def test_a_question_that_only_shares_an_answered_facts_subject_is_told_it_is_not_specified():
+    """From a trial: the category question shares the catalog's subject, but the catalog's size is not what it
+    asks, so it is no elaboration to fold into the answer about size."""
+    matcher = FactMatcher(get_problem("visual_search"))
+    got = matcher.match("hey. before I start, is this for any product category or mostly furniture and fashion? and "
+                        "how big is the catalog roughly?")
+    assert got.facts == ["catalog"] and got.unmatched == 1
+    # an elaboration that is nearly a match on its own still adds nothing
+    got = matcher.match("how big is the catalog, and how many images per listing?")
+    assert got.facts == ["catalog"] and got.unmatched == 0

@@ -418,6 +418,7 @@ def test_after_a_hint_that_is_a_point_the_question_put_again_is_the_one_still_op
 def test_im_done_with_more_gaps_than_it_names_says_how_many_more(store):
     """After one framing message, "I'm done" leaves seven phases uncovered: the biggest are named and the
     rest counted, so the list never reads as everything that is missing."""
+    from mlsd.interview.phrasing import NUMBER_WORDS, named_gaps
     iv = Interviewer.start(store, problem_id="ads_ctr_prediction", mode="mock")
     iv.respond("ok so we predict p(click) for each ad candidate at request time and the auction uses bid x pCTR. "
                "success is revenue without hurting user experience")
@@ -425,10 +426,34 @@ def test_im_done_with_more_gaps_than_it_names_says_how_many_more(store):
     r = iv.respond("I think that covers my design.")
     named = [p for p in uncovered if phase_title(p).lower() in r.message]
     assert r.action == "close_gaps" and len(uncovered) > len(named) > 0
-    assert f"and {len(uncovered) - len(named)} other phases" in r.message
-    from mlsd.interview.phrasing import named_gaps
+    more = len(uncovered) - len(named)
+    assert more >= 2 and f"and {NUMBER_WORDS[more]} other phases" in r.message
     from mlsd.interview.policy import Action
     assert named_gaps(Action(kind="close_gaps", gaps=["serving", "monitoring"])) == \
         "you haven't covered serving architecture and monitoring & maintenance"  # all that is missing
     assert named_gaps(Action(kind="close_gaps", gaps=["serving"], unnamed=1)) == \
-        "you haven't covered serving architecture and 1 other phase"
+        "you haven't covered serving architecture and one other phase"
+
+
+def test_im_done_with_one_gap_more_than_the_closing_names_names_and_asks_it_too(store):
+    """From a trial: 'you haven't covered A, B, C, D and 1 other phase' counted a fifth gap that the closing
+    then never asked about; one more is named instead, and asked in its turn."""
+    iv = Interviewer.start(store, problem_id="visual_search", mode="practice")
+    for text in ["whats the latency target?",
+                 "ok so under a second incl upload. I'd do: mobile app uploads photo, server runs an object detector to "
+                 "crop the main item, embeds the crop with a vision encoder, ANN lookup over catalog embeddings, return "
+                 "top 50",
+                 "for training the encoder, image-title pairs from the listings, contrastive loss, hard negatives from "
+                 "the same category",
+                 "data: text search click logs give query to clicked product pairs, and every listing has a title, "
+                 "a category and attributes"]:
+        iv.respond(text)
+    uncovered = [p for p in PHASE_IDS if not iv.state.covered(p)]
+    assert len(uncovered) == 5  # the case of the trial: the four biggest gaps and one more
+    r = iv.respond("I'm done")
+    assert r.action == "close_gaps" and "other phase" not in r.message
+    assert all(phase_title(p).lower() in r.message for p in uncovered)
+    asked = {r.target_phase}
+    for _ in range(5):
+        asked.add(iv.respond("not sure, next one please").target_phase)
+    assert set(uncovered) <= asked

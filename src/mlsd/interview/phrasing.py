@@ -196,13 +196,17 @@ def first_words(text: str, n: int = 4) -> str:
     return " ".join(re.findall(r"[a-z0-9']+", text.lower())[:n])
 
 
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+
+
 def named_gaps(action: Action) -> str:
     """"you haven't covered monitoring and scaling, and I'd like to hear more about data": a phase the
     candidate did mention is never called uncovered, nor called thin — one dense sentence can hold a lot,
     and the interviewer only knows it wants more."""
     missing = [g for g in action.gaps if g not in action.brief]
     brief = [g for g in action.gaps if g in action.brief]
-    more = [f"{action.unnamed} other phase{'s' if action.unnamed > 1 else ''}"] if action.unnamed > 0 else []
+    count = NUMBER_WORDS.get(action.unnamed, str(action.unnamed))
+    more = [f"{count} other phase{'s' if action.unnamed > 1 else ''}"] if action.unnamed > 0 else []
     said = [f"you haven't covered {and_list(missing, *more)}"] if missing else []
     if brief:
         said.append(f"I'd like to hear more about {and_list(brief)}")

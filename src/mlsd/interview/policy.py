@@ -163,13 +163,17 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
     """After "I'm done": the gaps one at a time, most important first; then wrap up."""
     if reading.end == "done" and state.closing is None:
         gaps = closing_gaps(state, problem)
+        uncovered = sum(not state.covered(p) for p in PHASE_IDS)
+        if uncovered == sum(not state.covered(g) for g in gaps) + 1:
+            # one more uncovered phase: named (and asked in turn) in the words "and 1 other phase" would take
+            gaps = closing_gaps(state, problem, limit=len(gaps) + 1)
         if not gaps:
             return wrap_up(state, problem, "You've covered every phase — let's wrap up here.")
         first = ask(state, problem, "close_gaps", gaps[0], generic, reading)
         if first:
             first.gaps, first.brief = gaps, [g for g in gaps if state.covered(g)]
             # "you haven't covered A, B, C and D" must not read as the whole list when more is missing
-            first.unnamed = sum(not state.covered(p) for p in PHASE_IDS) - len(gaps) + len(first.brief)
+            first.unnamed = uncovered - len(gaps) + len(first.brief)
             return first
         return wrap_up(state, problem, "Thanks, let's wrap up here.")
     if state.closing is None:

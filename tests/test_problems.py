@@ -122,6 +122,18 @@ def test_spec_facts_answer_clarifying_questions():
     assert any("chargeback" in ask for ask in facts["label_source_and_delay"].asks)
 
 
+def test_no_follow_up_presupposes_a_design_the_candidate_may_not_have_chosen():
+    """From a trial: "Why use a cascade of models rather than one model?" came to a candidate who had proposed one
+    GBDT. A follow-up may offer the choice ("one model or a cascade, and why?") or ask about a framing every
+    candidate faces ("why not maximise clicks?"), never defend a choice as if the candidate had made it."""
+    presuming = re.compile(r"^why (?:use|did you|do you use)\b|\bwhy use a fixed\b", re.I)
+    generic = load_generic()
+    sources = [(p.id, p.followups) for p in load_problems().values()] + [("_generic", generic.followups)]
+    found = [(source, q) for source, followups in sources for qs in followups.values() for q in qs
+             if presuming.search(q)]
+    assert not found
+
+
 def test_generic_guide_has_deep_followups():
     generic = load_generic()
     for phase in PHASE_IDS:

@@ -318,6 +318,20 @@ def test_every_labelled_end_signal_is_read_as_labelled():
     assert wrong == []
 
 
+@pytest.mark.parametrize("text, kind", [
+    # from a trial: asked of the interviewer, these end the interview and grade it
+    ("wrap it up pls", "stop"), ("can we wrap up?", "stop"), ("I'm good, let's see how I did", "stop"),
+    ("ok so how did I do", "stop"),
+    # the candidate's own wrap-up names the gaps; a progress question or a design sentence ends nothing
+    ("I'll wrap it up there", "done"), ("how did i do on the data part, am I on track?", None),
+    ("wrap up the features first, then serving", None),
+])
+def test_asking_the_interviewer_to_wrap_up_or_for_the_result_ends_the_interview(text, kind):
+    from mlsd.interview.signals import end_signal
+
+    assert end_signal(text) == kind
+
+
 def test_the_acknowledgement_lowers_only_a_sentence_initial_capital():
     from mlsd.interview.phrasing import mid_sentence
 

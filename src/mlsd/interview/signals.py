@@ -36,7 +36,10 @@ _STOP = re.compile(
     r"\b(let'?s (stop|end|conclude|call it)|(?<!i'd )(?<!i’d )(?<!i would )stop (here|now|and (grade|score))|(end|finish|conclude|quit) (it|this|here|now|"
     r"the interview|the session|the mock)\b|i give up|(i'?d|i would|i want to|i wanna|i have to|i need to) (like to )?"
     r"(stop|end)\b(?<!i'd stop)(?<!i would stop)(?<!i'd end)(?<!i would end)|(stop|end|quit) (the )?interview|(?:^|[.!?]\s+)(please )?(grade (me|it|this)|score me)\b|(can|could) (you|we) (grade|score|end|stop)|(show|see|give) (me )?"
-    r"(my|the) (grade|score|report|evaluation|rubric)|wrap (it |this )?up and (grade|score|see|show)|call it a day)", re.I)
+    r"(my|the) (grade|score|report|evaluation|rubric)|wrap (it |this )?up and (grade|score|see|show)|call it a day|"
+    # asked of the interviewer: "wrap it up pls", "can we wrap up?", "let's see how I did"
+    r"(?:^\W*|(?:let'?s|can we|could we|shall we)\s+)wrap (?:it |this |things )?up\W*(?:pl(?:ea)?se?|pls|now|here)?\W*$|"
+    r"(?:let'?s|let me|i'?d like to|i want to|can i) see how i did\b|\bhow did i do\W*$)", re.I)
 _DONE = re.compile(
     r"(\b(that|this)('?s| is| was| would be| should be| will be) (about |pretty much |basically )?(it|all|the end\b|"
     r"everything|my (whole |full |complete |overall |final )?(design|desing|solution|proposal|answer|system)|"

@@ -96,3 +96,16 @@ def test_a_question_that_only_shares_an_answered_facts_subject_is_told_it_is_not
     # an elaboration that is nearly a match on its own still adds nothing
     got = matcher.match("how big is the catalog, and how many images per listing?")
     assert got.facts == ["catalog"] and got.unmatched == 0
+
+
+@pytest.mark.parametrize("text, facts", [
+    # from a trial: the check comes as a sentence of its own after the assumption it checks
+    ("OK, so I'd optimise for applications that get a positive employer response, not raw clicks. I'd assume around "
+     "50 million active members and a few million open postings. Does that sound about right?", ["members"]),
+    ("I'll assume 200 ms for the jobs page. ok?", ["latency"]),
+    # after a design statement, the same words ask for a reaction, never a fact
+    ("We rank with a GBDT on the match features. Does that sound right?", []),
+])
+def test_a_check_after_an_assumption_asks_for_the_fact_that_settles_it(text, facts):
+    got = FactMatcher(get_problem("job_recommendations")).match(text)
+    assert got.facts == facts and got.unmatched == 0

@@ -186,3 +186,12 @@ def test_a_question_on_a_phase_the_candidate_just_left_says_back_to_not_staying_
 def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, said, unsaid):
     phrase = key_phrase(text)
     assert said in phrase and (not unsaid or unsaid not in phrase)
+
+
+def test_an_assumption_checked_in_a_sentence_of_its_own_is_answered_with_the_fact(store):
+    """From a trial: "Does that sound about right?" reads as talk about the interview, and was left unanswered."""
+    iv = _interview(store, "job_recommendations")
+    r = iv.respond("OK, so I'd optimise for applications that get a positive employer response, not raw clicks. I'd "
+                   "assume around 50 million active members and a few million open postings. Does that sound about "
+                   "right?")
+    assert r.action == "clarify" and "300 million members" in r.message

@@ -98,15 +98,33 @@ def question_parts(text: str) -> list[str]:
 def _question_parts(text: str) -> tuple[str, ...]:
     # kept: the policy checks the same curated questions against what was said on every turn
     parts: list[str] = []
+    previous = ""
     for line in text.splitlines():
         for sentence in split_sentences(line):
             for piece in re.split(r"(?<=\?)\s+", sentence):
-                for part in _questions_in(piece.strip()):
+                piece = piece.strip()
+                if checks_back(piece):
+                    if not (_ASSUMPTION.search(previous) and not previous.endswith("?")):
+                        previous = piece
+                        continue  # "We rank with a GBDT. Does that sound right?": a reaction asked for, no fact
+                    # "I'd assume 50 million members. Does that sound about right?": the assumption is checked
+                    piece = f"{previous.rstrip('.!')} - {piece}"
+                previous = piece
+                for part in _questions_in(piece):
                     if parts and _follows_up(part):
                         parts[-1] = f"{parts[-1]} {part}"
                     else:
                         parts.append(part)
     return tuple(parts)
+
+
+# a bare request to check what was just said: "Does that sound about right?", "Is that reasonable?", "right?"
+_CHECKS_BACK = re.compile(r"^\W*(?:(?:does|would|is|do(?:es)?)\s+(?:that|this|it)\s+(?:sound|seem|look)?\s*(?:about |roughly )?|)"
+                          r"(?:right|ok(?:ay)?|reasonable|fair|correct|plausible|realistic)\W*\?\s*$", re.I)
+def checks_back(text: str) -> bool:
+    """A bare request to check what was just said ("Does that sound about right?", "ok?"): a fact is asked
+    for only when what was just said is an assumption."""
+    return bool(_CHECKS_BACK.match(text))
 
 
 _BACK_REFERENCE = re.compile(r"\b(?:those|these|that|this|it|them|they|there)\b", re.I)

@@ -121,6 +121,8 @@ def _question_parts(text: str) -> tuple[str, ...]:
 # a bare request to check what was just said: "Does that sound about right?", "Is that reasonable?", "right?"
 _CHECKS_BACK = re.compile(r"^\W*(?:(?:does|would|is|do(?:es)?)\s+(?:that|this|it)\s+(?:sound|seem|look)?\s*(?:about |roughly )?|)"
                           r"(?:right|ok(?:ay)?|reasonable|fair|correct|plausible|realistic)\W*\?\s*$", re.I)
+
+
 def checks_back(text: str) -> bool:
     """A bare request to check what was just said ("Does that sound about right?", "ok?"): a fact is asked
     for only when what was just said is an assumption."""

@@ -65,11 +65,9 @@ class TurnReader:
         # "idk for monitoring. acceptance rate?": after a hedge, a bare phrase with a question mark is a guess
         hedged = bool(_HEDGE.search(text))
         guesses = {i for i, u in enumerate(judged) if hedged and u.unit.question and _BARE.match(u.unit.text)}
-        # "Does that sound about right?" reads as talk about the interview (meta), but after an assumption it
-        # checks that assumption: it goes to the matcher, which joins the two (clarify.question_parts)
-        asking = [u.unit.text for i, u in enumerate(judged)
-                  if (u.asks >= 0.5 or (u.unit.question and (u.meta < 0.5 or checks_back(u.unit.text))))
-                  and i not in rhetorical | terms | guesses]
+        # "Does that sound about right?" reads as meta; after an assumption it checks it (clarify.question_parts)
+        asking = [u.unit.text for i, u in enumerate(judged) if i not in rhetorical | terms | guesses and (
+            u.asks >= 0.5 or (u.unit.question and (u.meta < 0.5 or checks_back(u.unit.text))))]
         match = self.matcher.match("\n".join(asking)) if asking and not meta and not end else None
         # "what is PSI?": a term to look up, not a fact of this problem the spec leaves out; so is "precision is
         # just the share of flagged people who leave, right?" when no fact of the problem answers it — and then

@@ -109,3 +109,14 @@ def test_a_question_that_only_shares_an_answered_facts_subject_is_told_it_is_not
 def test_a_check_after_an_assumption_asks_for_the_fact_that_settles_it(text, facts):
     got = FactMatcher(get_problem("job_recommendations")).match(text)
     assert got.facts == facts and got.unmatched == 0
+
+
+def test_a_wh_clause_that_is_the_object_of_the_question_before_it_is_not_a_question_of_its_own():
+    """From a trial: "…and how long the trip takes?" split off as a question matched the trip-volume fact."""
+    matcher = FactMatcher(get_problem("eta_prediction"))
+    got = matcher.match("So we show riders how long until the car arrives and how long the trip takes?")
+    assert "request_volume" not in got.facts
+    # a direct second question still stands apart, and so does "how big a queue can they handle?"
+    assert len(clarify.question_parts("how many per second at peak, and what is the latency budget?")) == 2
+    assert len(clarify.question_parts("Is there any logic running before us, and how big a review queue can the "
+                                      "analysts handle?")) == 2

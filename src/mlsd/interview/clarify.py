@@ -70,7 +70,11 @@ _TENTATIVE = re.compile(r"^\W*(?:[^?—–:]{0,40}(?:—|–|:|,)\s*)?(?:hmm\W+|
 _OWN_TEST = re.compile(r"\b(?:check|test|verify|see|measure|compare|validate|evaluate|backtest|ask (?:ourselves|myself))\b"
                        r"[^?:]{0,100}:\s*(?:would|do|does|did|is|are|was|were|will|can|could|how (?:many|much|often))\b"
                        r"(?![^?]*\b(?:we|you|our|your|us|here)\b)(?=[^?]*\b(?:it|they|them|those|these|its|their)\b)", re.I)
-_SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)", re.I)
+# "…and how long the trip takes?" is the object of what came before ("so we show riders how long until the car
+# arrives and how long the trip takes?"): a wh-word with a determiner straight after it opens no question of its own
+_SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)"
+                           r"(?!(?:how|what|which|where|when|who|why)(?:\s+(?:long|many|much|often|far|big|soon|fast))?\s+"
+                           r"(?:the|our|their|its|my|your|this|these|those)\b)", re.I)
 # A question about the interview's own course ("can we come back to that?", "should I go on to serving?")
 # asks the interviewer for leave, not for a fact. ("Is it ok if I assume 1,000 QPS?" does ask for one.)
 _ABOUT_THE_INTERVIEW = re.compile(

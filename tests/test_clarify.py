@@ -101,7 +101,8 @@ def test_a_question_that_only_shares_an_answered_facts_subject_is_told_it_is_not
 @pytest.mark.parametrize("text, facts", [
     # from a trial: the check comes as a sentence of its own after the assumption it checks
     ("OK, so I'd optimise for applications that get a positive employer response, not raw clicks. I'd assume around "
-     "50 million active members and a few million open postings. Does that sound about right?", ["members"]),
+     "50 million active members and a few million open postings. Does that sound about right?", ["members", "jobs"]),
+    ("I'll assume 50 million members and 200 ms for the jobs page, ok?", ["members", "latency"]),
     ("I'll assume 200 ms for the jobs page. ok?", ["latency"]),
     # after a design statement, the same words ask for a reaction, never a fact
     ("We rank with a GBDT on the match features. Does that sound right?", []),

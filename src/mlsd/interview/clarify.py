@@ -72,6 +72,9 @@ _OWN_TEST = re.compile(r"\b(?:check|test|verify|see|measure|compare|validate|eva
                        r"(?![^?]*\b(?:we|you|our|your|us|here)\b)(?=[^?]*\b(?:it|they|them|those|these|its|their)\b)", re.I)
 # "…and how long the trip takes?" is the object of what came before ("so we show riders how long until the car
 # arrives and how long the trip takes?"): a wh-word with a determiner straight after it opens no question of its own
+# "I'd assume around 50 million members and a few million postings - right?" puts up two numbers to check
+_NEXT_QUANTITY = re.compile(r",?\s+and\s+(?=(?:about |around |roughly |maybe |say |like |up to )?(?:\d|a few\b|several\b|"
+                            r"tens\b|hundreds\b|thousands\b|millions\b))", re.I)
 _SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)"
                            r"(?!(?:how|what|which|where|when|who|why)(?:\s+(?:long|many|much|often|far|big|soon|fast))?\s+"
                            r"(?:the|our|their|its|my|your|this|these|those)\b)", re.I)
@@ -154,7 +157,7 @@ def _questions_in(piece: str) -> list[str]:
     if _OWN_TEST.search(piece):
         return []
     if piece.endswith("?") and _ASSUMPTION.search(piece) and not _ABOUT_THE_INTERVIEW.search(piece):
-        return [piece]
+        return [part for part in _NEXT_QUANTITY.split(piece) if part.strip()]
     if _CONFIRMATION.search(piece) and (len(piece.split()) < 12 or not _STARTS_ASKING.search(piece)):
         # "The analysts review flagged cases, right?" confirms context, and "…share of impressions to new
         # creators, because there's a feedback loop, right?" is a design sentence with a tag: no fact asked

@@ -70,11 +70,11 @@ _TENTATIVE = re.compile(r"^\W*(?:[^?—–:]{0,40}(?:—|–|:|,)\s*)?(?:hmm\W+|
 _OWN_TEST = re.compile(r"\b(?:check|test|verify|see|measure|compare|validate|evaluate|backtest|ask (?:ourselves|myself))\b"
                        r"[^?:]{0,100}:\s*(?:would|do|does|did|is|are|was|were|will|can|could|how (?:many|much|often))\b"
                        r"(?![^?]*\b(?:we|you|our|your|us|here)\b)(?=[^?]*\b(?:it|they|them|those|these|its|their)\b)", re.I)
-# "…and how long the trip takes?" is the object of what came before ("so we show riders how long until the car
-# arrives and how long the trip takes?"): a wh-word with a determiner straight after it opens no question of its own
 # "I'd assume around 50 million members and a few million postings - right?" puts up two numbers to check
 _NEXT_QUANTITY = re.compile(r",?\s+and\s+(?=(?:about |around |roughly |maybe |say |like |up to )?(?:\d|a few\b|several\b|"
                             r"tens\b|hundreds\b|thousands\b|millions\b))", re.I)
+# "…and how long the trip takes?" is the object of what came before ("so we show riders how long until the car
+# arrives and how long the trip takes?"): a wh-word with a determiner straight after it opens no question of its own
 _SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)"
                            r"(?!(?:how|what|which|where|when|who|why)(?:\s+(?:long|many|much|often|far|big|soon|fast))?\s+"
                            r"(?:the|our|their|its|my|your|this|these|those)\b)", re.I)
@@ -271,7 +271,7 @@ class FactMatcher:
 def borrowed_examples(fact_id: str, problem_id: str, share: float) -> list[np.ndarray]:
     """The example questions other bank problems give for a fact of the same id, each with its own problem's
     domain taken out: "what counts as winning here?" is a business-goal question on any problem, and the
-    business goal (19 problems), the latency budget (15) and the languages (5) are asked about in more ways
+    business goal (19 problems), the latency (15) and the languages (5) are asked about in more ways
     than one problem's examples show. Only meaning is borrowed; the word overlap stays with this problem's
     own text, whose words are its domain's. On 176 questions written for development: 0.864 -> 0.875;
     ours unchanged (0.911, leave one problem out 0.901)."""

@@ -165,7 +165,7 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
         gaps = closing_gaps(state, problem)
         uncovered = sum(not state.covered(p) for p in PHASE_IDS)
         if uncovered == sum(not state.covered(g) for g in gaps) + 1:
-            # one more uncovered phase: named (and asked in turn) in the words "and 1 other phase" would take
+            # exactly one uncovered phase more: name it, and ask it in turn, rather than say "and one other phase"
             gaps = closing_gaps(state, problem, limit=len(gaps) + 1)
         if not gaps:
             return wrap_up(state, problem, "You've covered every phase — let's wrap up here.")

@@ -121,3 +121,15 @@ def test_a_wh_clause_that_is_the_object_of_the_question_before_it_is_not_a_quest
     assert len(clarify.question_parts("how many per second at peak, and what is the latency budget?")) == 2
     assert len(clarify.question_parts("Is there any logic running before us, and how big a review queue can the "
                                       "analysts handle?")) == 2
+
+
+def test_a_second_question_led_by_a_preposition_is_answered_too():
+    """From a trial: "…how large the social graph is, and on which surfaces these suggestions appear?" got the
+    graph size only: "on which" did not start a question of its own."""
+    got = FactMatcher(get_problem("people_you_may_know")).match(
+        "Before I start designing, could you tell me roughly how large the social graph is, and on which surfaces "
+        "these suggestions appear?")
+    assert got.facts == ["graph_size", "surfaces"]
+    assert len(clarify.question_parts("what is the latency budget, and in how many regions do we serve?")) == 2
+    # a preposition before "any" leads no question: "for any new user" is part of the one question asked
+    assert len(clarify.question_parts("how many users are there, and for any new user do we have contacts?")) == 1

@@ -39,8 +39,10 @@ DOMAIN_SHARE = 0.5  # share of the problem statement's vector removed from quest
 _INTERROGATIVE = (r"(?:how|hw|hwo|what|wat|wht|whats|what's|when|where|which|who|whom|why|do|does|did|is|are|was|were|"
                   r"can|could|would|should|will|any)")
 # A question may open with a word or two before its interrogative: "so roughly how many…", "in how many cities…".
+# "…and on which surfaces do they appear?": a preposition may lead a wh-word (not "and for any new user").
+_LED_WH = r"(?:on|at|for|from|to|with|by|under|through|in)\s+(?:which|what|whom|how)\b"
 _STARTS_ASKING = re.compile(rf"^\W*(?:(?:ok(?:ay)?|so|and|also|then|but|roughly|approximately|about|in|quick question|"
-                            rf"one more)[,:]?\s+){{0,2}}{_INTERROGATIVE}\b", re.I)
+                            rf"one more)[,:]?\s+){{0,2}}(?:{_INTERROGATIVE}\b|{_LED_WH})", re.I)
 _ASKING = re.compile(r"\b(?:wondering|i wonder|curious|not sure (?:what|how|if|whether)|do we know|can you tell|tell me|"
                      r"i(?:'?d| would)? (?:like|want|need) to (?:know|understand|check|confirm|clarify|find out|be sure)|"
                      r"i'?d want to know)\b", re.I)
@@ -75,7 +77,7 @@ _NEXT_QUANTITY = re.compile(r",?\s+and\s+(?=(?:about |around |roughly |maybe |sa
                             r"tens\b|hundreds\b|thousands\b|millions\b))", re.I)
 # "…and how long the trip takes?" is the object of what came before ("so we show riders how long until the car
 # arrives and how long the trip takes?"): a wh-word with a determiner straight after it opens no question of its own
-_SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b)"
+_SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b|{_LED_WH})"
                            r"(?!(?:how|what|which|where|when|who|why)(?:\s+(?:long|many|much|often|far|big|soon|fast))?\s+"
                            r"(?:the|our|their|its|my|your|this|these|those)\b)", re.I)
 # A question about the interview's own course ("can we come back to that?", "should I go on to serving?")

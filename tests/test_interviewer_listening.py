@@ -182,6 +182,10 @@ def test_a_question_on_a_phase_the_candidate_just_left_says_back_to_not_staying_
     ("A light re-ranker personalises the top 50 from the trie.", "light re-ranker", "A light"),
     # a text's first words may be a verb with its object: the term stays alone
     ("count false alerts per factory, feedback button for technicians", "alerts", "count"),
+    # joining words the stopword list leaves out end a run: from a trial, "OK — plus people."
+    ("Friends-of-friends gives the bulk of good candidates, and I'd add people from the same school or company, "
+     "plus people who imported each other's contacts.", "", "plus"),
+    ("then the distribution of layer-one scores across recent matches", "layer-one scores", "across"),
 ])
 def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, said, unsaid):
     phrase = key_phrase(text)

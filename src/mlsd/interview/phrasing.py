@@ -48,7 +48,10 @@ NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "
 # labelled" are a noun and its verb, and only the noun is the thing said. (No tagger: the verbs that follow
 # a noun in design chat, and "-ed".)
 CLAUSE_WORDS = {"since", "except", "while", "because", "unless", "though", "although", "whereas", "until", "whether",
-                "instead", "otherwise", "anyway", "also", "still", "already", "just", "really", "actually"}
+                "instead", "otherwise", "anyway", "also", "still", "already", "just", "really", "actually",
+                # joining words the stopword list leaves out: "plus uploaded contacts", "layer-one scores across"
+                "plus", "minus", "via", "across", "among", "toward", "towards", "behind", "beyond", "upon", "onto",
+                "inside", "outside", "near", "along", "despite", "unlike"}
 TRAILING_VERBS = {"come", "comes", "arrive", "arrives", "send", "sends", "drop", "drops", "go", "goes", "run", "runs",
                   "work", "works", "take", "takes", "get", "gets", "make", "makes", "need", "needs", "sold", "sell",
                   "sells", "hit", "hits", "show", "shows", "change", "changes", "fail", "fails", "happen", "happens",
@@ -98,6 +101,8 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
     found = sorted(terms[phase_index] if phase_index is not None else set().union(*terms),
                    key=lambda t: (-len(t), low.find(t)))
     found = [t for t in found if t not in NOT_A_CHOICE and t.split()[-1] not in STOPWORDS]  # not "number of"
+    # "at request time" qualifies a choice and is no choice itself: named only when nothing else is
+    found = [t for t in found if t.split()[0] not in NAMING] or found
     surface: list[str] = []
     for term in found:
         said = _surface(text, term)

@@ -108,6 +108,7 @@ def conversation(bench) -> None:
 
 
 def reports(bench) -> None:
+    from .criteria_bench import criterion_figures
     from .point_made_eval import figures as point_figures, load_items, scored
     from .report_bench import report_contradictions
 
@@ -122,6 +123,12 @@ def reports(bench) -> None:
               f"{made['items']} labelled statements of ours, each scored whole, recall of made {shipped['recall']}; "
               f"threshold fitted leaving one problem out: {made['leave_one_problem_out']['accuracy']}; as the report "
               f"applies it, to design units only: {made['report_path']['accuracy']}")
+    criteria = criterion_figures()
+    bench.details["criteria"] = criteria
+    detail = (f"{criteria['statements']} labelled statements of ours written blind (bench/data/criteria_fresh.yaml), each "
+              f"judged as a turn of its own; its phase found for {criteria['phase_found']}")
+    bench.set("criterion_recall", criteria["criterion_recall"], detail)
+    bench.set("criterion_precision", criteria["criterion_precision"], "of the criteria of its phase a statement is evidence for")
 
 
 def llm_grading_time(bench) -> None:
@@ -153,6 +160,7 @@ PARTS = [
                                            "clarification_accuracy_fresh", "intent_accuracy_fresh",
                                            "challenge_precision_fresh", "challenge_recall_fresh"],
          conversation),
-    Part("reports: contradictions, points made", ["report_contradictions", "point_made_accuracy"], reports),
+    Part("reports: contradictions, points made, criteria", ["report_contradictions", "point_made_accuracy",
+                                                             "criterion_recall", "criterion_precision"], reports),
     Part("LLM grading time (--llm)", ["llm_grade_10_turns_s"], llm_grading_time, llm=True),
 ]

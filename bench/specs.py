@@ -62,6 +62,8 @@ SPECS: list[Spec] = [
     Spec("challenge_recall_fresh", None, None, "report", "ratio"),
     Spec("report_contradictions", "<=", 0, "0", "int"),
     Spec("point_made_accuracy", None, None, "report", "ratio"),
+    Spec("criterion_recall", None, None, "report", "ratio"),
+    Spec("criterion_precision", None, None, "report", "ratio"),
     Spec("llm_grade_10_turns_s", "<=", 90, "≤ 90 s", "s"),
     Spec("llm_schema_valid_rate", None, None, "report", "ratio"),
     Spec("llm_ttft_s", None, None, "report", "s"),

@@ -331,3 +331,22 @@ def test_the_blind_clarifying_questions_are_measured_only_and_name_real_facts():
     for c in blind:
         assert set(c.facts) <= {fact.id for fact in problems[c.problem].hidden_spec}, c.question
     assert sum(not c.facts for c in blind) >= 10  # questions the spec leaves out are asked too
+
+
+def test_the_criterion_statements_are_measured_only_and_name_criteria_of_their_phase(tmp_path):
+    """Every phase criterion has statements; none is a rubric example (which the matcher embeds) or a text
+    the judgment is trained on; a label naming another phase's criterion is an error naming the item."""
+    from bench import labelled
+    from bench.criteria_bench import load_items
+    from mlsd.content.rubrics import load_rubric
+
+    items = load_items()
+    rubric = load_rubric("base")
+    examples = {e for _, c in rubric.criteria() for e in c.evidence_examples}
+    trained = {c.text for c in labelled.clauses()} | {t.content for d in labelled.dialogues() for t in d.turns}
+    assert not any(i["text"] in examples | trained for i in items)
+    assert {c for i in items for c in i["criteria"]} == {c.id for d, c in rubric.criteria() if d.phase}
+    bad = tmp_path / "criteria.yaml"
+    bad.write_text("items:\n  - {phase: data, criteria: [baseline_first], text: logistic regression first}\n")
+    with pytest.raises(ValueError, match="item 1: \\['baseline_first'\\] not criteria of phase 'data'"):
+        load_items(bad)

@@ -133,3 +133,13 @@ def test_a_second_question_led_by_a_preposition_is_answered_too():
     assert len(clarify.question_parts("what is the latency budget, and in how many regions do we serve?")) == 2
     # a preposition before "any" leads no question: "for any new user" is part of the one question asked
     assert len(clarify.question_parts("how many users are there, and for any new user do we have contacts?")) == 1
+
+
+def test_a_word_in_another_form_than_the_facts_still_counts_as_shared():
+    """From a trial: "do we have to explain declines to applicants?" shared the word "decline" with the latency
+    example "approve or decline" and not with "Declined applicants must receive the main reasons", so it read
+    as a follow-up on latency and was never answered."""
+    got = FactMatcher(get_problem("credit_risk_scoring")).match(
+        "Couple of things first:\n- what counts as a default here, 90 days past due?\n- do we have to explain "
+        "declines to applicants?\n- is the decision instant on the website?")
+    assert got.facts == ["latency", "label_definition", "regulation"]

@@ -24,7 +24,7 @@ from mlsd.content.rubrics import Rubric
 from mlsd.evidence import EvidenceState
 from mlsd.grading.report import GradeReport, StudyLink, ThinCriterion, cut
 from mlsd.knowledge.embeddings import get_embedder
-from mlsd.knowledge.lexical import lexical_terms
+from mlsd.knowledge.lexical import lexical_terms, stem
 
 # How close the candidate came to making a point: the best cosine between the point and one of their
 # statements (or a clause of one), plus TERM_BONUS for each distinctive content word they share —
@@ -78,12 +78,12 @@ def closeness_to(statements: list[str]) -> Callable[[str], float]:
     if not pieces:
         return lambda point: 0.0
     vectors = get_embedder().embed(pieces)
-    terms = [set(map(_stem, lexical_terms(p))) for p in pieces]
+    terms = [set(map(stem, lexical_terms(p))) for p in pieces]
     common = _common_terms()
 
     def closeness(point: str) -> float:
         similarity = vectors @ get_embedder().embed([point])[0]
-        wanted = set(map(_stem, lexical_terms(point))) - common
+        wanted = set(map(stem, lexical_terms(point))) - common
         shared = np.array([len(_overlap(wanted, t)) for t in terms])
         return float(np.max(similarity + TERM_BONUS * shared))
 
@@ -117,7 +117,7 @@ def _common_terms() -> frozenset[str]:
     counts: Counter[str] = Counter()
     for problem in load_problems().values():
         for points in problem.expected_points.values():
-            counts.update({_stem(t) for p in points for t in lexical_terms(p)})
+            counts.update({stem(t) for p in points for t in lexical_terms(p)})
     return frozenset(t for t, n in counts.items() if n > DISTINCTIVE_DF)
 
 
@@ -127,13 +127,6 @@ _CLAUSE = re.compile(r",\s+|;\s+|\s+(?:and|plus|but|so|then)\s+|\s+[—–-]\s+"
 def clauses(statement: str) -> list[str]:
     """The clauses of a statement with at least three words: one long sentence often makes two points."""
     return [c for c in _CLAUSE.split(statement) if len(c.split()) >= 3]
-
-
-def _stem(term: str) -> str:
-    for suffix in ("ing", "ed", "es", "ion", "ly", "e"):
-        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
-            return term[: -len(suffix)]
-    return term
 
 
 def _overlap(wanted: set[str], have: set[str]) -> set[str]:

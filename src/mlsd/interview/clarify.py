@@ -27,7 +27,7 @@ from mlsd.core.text import split_sentences
 from mlsd.evidence.segmentation import is_proposal
 from mlsd.interview.signals import asks_time_left
 from mlsd.knowledge.embeddings import get_embedder
-from mlsd.knowledge.lexical import LexicalStats, lexical_terms
+from mlsd.knowledge.lexical import LexicalStats, lexical_terms, stemmed
 
 # Chosen on our clarifying questions, leaving one problem out (python -m bench.clarify_fit).
 MATCH = 0.6  # score a fact needs to be the answer
@@ -216,7 +216,8 @@ class FactMatcher:
         self._missing = np.ones((len(examples), width), dtype=bool)
         for j, vectors in enumerate(examples):
             self._padded[j, :len(vectors)], self._missing[j, :len(vectors)] = vectors, False
-        self.words = [" ".join([*f.examples, *f.asks, f.fact]) for f in self.facts]
+        # as stems: "do we have to explain declines?" finds "Declined applicants must receive the main reasons"
+        self.words = [stemmed(" ".join([*f.examples, *f.asks, f.fact])) for f in self.facts]
         self.lexical = LexicalStats(self.words)  # how telling a word is among this problem's facts
         self._matched: dict[str, FactMatch] = {}
 
@@ -235,7 +236,7 @@ class FactMatcher:
 
     def overlaps(self, question: str) -> np.ndarray:
         """Per fact: the IDF-weighted share of the question's words found in its examples, asks and text."""
-        terms = lexical_terms(question)
+        terms = lexical_terms(stemmed(question))
         return np.array([self.lexical.coverage(terms, words) for words in self.words])
 
     def scores(self, question: str) -> np.ndarray:

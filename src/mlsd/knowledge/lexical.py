@@ -41,6 +41,20 @@ def lexical_terms(text: str) -> list[str]:
     return terms
 
 
+def stem(term: str) -> str:
+    """A cruder cut than the plural strip, for matching a word across its forms: "declines", "declined" and
+    "decline" all give "declin"; "labelling" and "labelled" give "labell"."""
+    for suffix in ("ing", "ed", "es", "ion", "ly", "e"):
+        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
+            return term[: -len(suffix)]
+    return term
+
+
+def stemmed(text: str) -> str:
+    """The text as its stems, for a LexicalStats whose queries are stemmed too."""
+    return " ".join(stem(t) for t in lexical_terms(text))
+
+
 @lru_cache(maxsize=4096)
 def document_terms(text: str) -> frozenset[str]:
     """The set of a document's terms, kept: the same facts and chunks are matched against every

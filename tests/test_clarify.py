@@ -143,3 +143,14 @@ def test_a_word_in_another_form_than_the_facts_still_counts_as_shared():
         "Couple of things first:\n- what counts as a default here, 90 days past due?\n- do we have to explain "
         "declines to applicants?\n- is the decision instant on the website?")
     assert got.facts == ["latency", "label_definition", "regulation"]
+
+
+def test_a_question_that_only_lists_what_it_asks_for_gets_each_fact():
+    """From our dialogues: "Numbers first: peak QPS, candidates per request, scoring budget, base CTR?" was told
+    "not specified" (as one question it matches no fact well enough), though the spec has all four."""
+    got = FactMatcher(get_problem("ads_ctr_prediction")).match(
+        "Numbers first: peak QPS, candidates per request, scoring budget, base CTR?")
+    assert got.facts == ["request_volume", "candidates", "latency", "ctr_level"] and got.unmatched == 0
+    # examples of what a question before them asks stay part of it, and options offered stay whole
+    assert len(clarify.question_parts("wht user actions do we log? likes, comments, dwell time, hides etc?")) == 2
+    assert len(clarify.question_parts("Do we log clicks, saves, or purchases?")) == 1

@@ -119,12 +119,30 @@ def _question_parts(text: str) -> tuple[str, ...]:
                     # "I'd assume 50 million members. Does that sound about right?": the assumption is checked
                     piece = f"{previous.rstrip('.!')} - {piece}"
                 previous = piece
-                for part in _questions_in(piece):
+                listed = [] if parts else _asked_as_a_list(piece)
+                for part in listed or _questions_in(piece):
                     if parts and _follows_up(part):
                         parts[-1] = f"{parts[-1]} {part}"
                     else:
                         parts.append(part)
     return tuple(parts)
+
+
+# "Numbers first: peak QPS, candidates per request, scoring budget, base CTR?": the things asked for, listed
+_LIST_LEAD = re.compile(r"^[^:?]{0,40}:\s*")
+_LIST_ITEM = re.compile(r"\s*(?:,|;|\band\b)\s*", re.I)
+
+
+def _asked_as_a_list(piece: str) -> list[str]:
+    """The items of a question that is only a list of things asked for (three or more, each a few words, with
+    no "or" offering options), said first in its message: each is asked on its own. A list after a question
+    gives examples of what that question asks ("what do we log? likes, comments, dwell time?"), and stays whole."""
+    if not piece.endswith("?") or re.search(r"\bor\b", piece, re.I):
+        return []
+    items = [i.strip(" ?") for i in _LIST_ITEM.split(_LIST_LEAD.sub("", piece)) if i.strip(" ?")]
+    if len(items) < 3 or any(len(i.split()) > 4 or _STARTS_ASKING.match(i) for i in items):
+        return []
+    return [f"{i}?" for i in items]
 
 
 # a bare request to check what was just said: "Does that sound about right?", "Is that reasonable?", "right?"

@@ -192,6 +192,12 @@ def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, sai
     assert said in phrase and (not unsaid or unsaid not in phrase)
 
 
+def test_a_product_of_two_things_is_not_acknowledged_as_one_run_of_words():
+    """From a trial: "OK — times expected reach." for a turn on the problem-definition side (no term of its own)."""
+    text = "the middle band goes into the review queue ordered by predicted harm times expected reach"
+    assert "times" not in key_phrase(text, phase_index=0)
+
+
 def test_an_assumption_checked_in_a_sentence_of_its_own_is_answered_with_the_fact(store):
     """From a trial: "Does that sound about right?" reads as talk about the interview, and was left unanswered."""
     iv = _interview(store, "job_recommendations")

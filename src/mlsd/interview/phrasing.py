@@ -50,7 +50,7 @@ NOT_A_CHOICE = {"assume", "assumption", "constraint", "budget", "requirement", "
 CLAUSE_WORDS = {"since", "except", "while", "because", "unless", "though", "although", "whereas", "until", "whether",
                 "instead", "otherwise", "anyway", "also", "still", "already", "just", "really", "actually",
                 # joining words the stopword list leaves out: "plus uploaded contacts", "layer-one scores across"
-                "plus", "minus", "via", "across", "among", "toward", "towards", "behind", "beyond", "upon", "onto",
+                "plus", "minus", "times", "via", "across", "among", "toward", "towards", "behind", "beyond", "upon", "onto",
                 "inside", "outside", "near", "along", "despite", "unlike"}
 TRAILING_VERBS = {"come", "comes", "arrive", "arrives", "send", "sends", "drop", "drops", "go", "goes", "run", "runs",
                   "work", "works", "take", "takes", "get", "gets", "make", "makes", "need", "needs", "sold", "sell",

@@ -154,3 +154,18 @@ def test_a_question_that_only_lists_what_it_asks_for_gets_each_fact():
     # examples of what a question before them asks stay part of it, and options offered stay whole
     assert len(clarify.question_parts("wht user actions do we log? likes, comments, dwell time, hides etc?")) == 2
     assert len(clarify.question_parts("Do we log clicks, saves, or purchases?")) == 1
+
+
+@pytest.mark.parametrize("problem, question, facts", [
+    ("document_qa_rag", "Before I design anything: how many documents are there, and what kinds?", ["corpus"]),
+    ("infra_metrics_anomaly_detection", "How many series, at what resolution? And is there any incident history we "
+                                        "can use?", ["metric_volume", "labels"]),
+])
+def test_a_sub_question_of_a_word_or_two_asks_about_the_subject_before_it(problem, question, facts):
+    """From our dialogues: "what kinds?" (0.39 from the corpus fact, whose text lists the kinds) was told "the
+    rest isn't specified" beside the corpus fact."""
+    got = FactMatcher(get_problem(problem)).match(question)
+    assert got.facts == facts and got.unmatched == 0
+    # a short one that names a fact of its own still gets it
+    assert FactMatcher(get_problem("ads_ctr_prediction")).match(
+        "how many requests per second at peak, and what latency?").facts == ["request_volume", "latency"]

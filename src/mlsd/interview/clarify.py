@@ -285,8 +285,10 @@ class FactMatcher:
             return FactMatch([], len(question_parts(text)))
         parts = question_parts(text)
         scored = [self.part_scores(part) for part in parts]
-        found, _ = choose_facts(scored)
-        _, unmatched = choose_facts([s for s, part in zip(scored, parts) if not _TENTATIVE.match(part)])
+        fragments = [_fragment(part) for part in parts]
+        found, _ = choose_facts(scored, fragments=fragments)
+        kept = [i for i, part in enumerate(parts) if not _TENTATIVE.match(part)]
+        _, unmatched = choose_facts([scored[i] for i in kept], fragments=[fragments[i] for i in kept])
         return FactMatch([self.facts[j].id for j in sorted(found)], unmatched)  # in the spec's order
 
 
@@ -306,8 +308,15 @@ def borrowed_examples(fact_id: str, problem_id: str, share: float, bank: list[Pr
     return out
 
 
+def _fragment(part: str) -> bool:
+    """A sub-question of a word or two that names one thing ("…documents are there, and what kinds?", "How many
+    series, at what resolution?"): too little text to reach MATCH on its own, it asks about the subject of the
+    question before it when that is what it resembles most."""
+    return len(part.split()) <= 3 and len(lexical_terms(part)) <= 1
+
+
 def choose_facts(scored: list[np.ndarray], match: float = MATCH, second: float = SECOND,
-                 elaboration: float = ELABORATION) -> tuple[list[int], int]:
+                 elaboration: float = ELABORATION, fragments: list[bool] | None = None) -> tuple[list[int], int]:
     """(indexes of the facts asked for, number of questions no fact answers) from per-question fact scores.
 
     Surest questions first; a later one that is about a fact already found (an elaboration: "how do we
@@ -319,9 +328,11 @@ def choose_facts(scored: list[np.ndarray], match: float = MATCH, second: float =
     """
     found: list[int] = []
     unmatched = 0
-    for scores in sorted(scored, key=lambda s: -float(s.max())):
+    fragments = fragments or [False] * len(scored)
+    for scores, fragment in sorted(zip(scored, fragments), key=lambda pair: -float(pair[0].max())):
         best = int(np.argmax(scores))
-        if any(scores[j] >= scores[best] - elaboration for j in found) and scores[best] >= match - ELABORATION_FLOOR:
+        if any(scores[j] >= scores[best] - elaboration for j in found) and (
+                fragment or scores[best] >= match - ELABORATION_FLOOR):
             continue
         if scores[best] < match:
             unmatched += 1

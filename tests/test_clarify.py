@@ -169,3 +169,29 @@ def test_a_sub_question_of_a_word_or_two_asks_about_the_subject_before_it(proble
     # a short one that names a fact of its own still gets it
     assert FactMatcher(get_problem("ads_ctr_prediction")).match(
         "how many requests per second at peak, and what latency?").facts == ["request_volume", "latency"]
+
+
+@pytest.mark.parametrize("problem, question, facts", [
+    # two quantities in one breath
+    ("support_ticket_routing", "How many tickets and teams?", ["volume", "teams"]),
+    ("visual_search", "Before the model stuff: what's the catalogue like? How many listings and images, and how "
+                      "often do they change?", ["catalog", "catalog_changes"]),
+    # "and roughly how many…" starts a question of its own
+    ("personalized_news_feed", "Thank you. May I first ask what the company regards as success for the feed, and "
+                               "roughly how many users and candidate posts we are dealing with?",
+     ["users", "inventory", "business_goal"]),
+    # a list of the things asked for, items of up to six words
+    ("bank_fraud_detection", "Numbers first: peak transactions per second, the p99 budget for our decision, and the "
+                             "fraud rate?", ["transaction_volume", "fraud_rate", "latency_budget"]),
+])
+def test_each_thing_asked_for_in_one_sentence_gets_its_fact(problem, question, facts):
+    """From our dialogues, where each of these got one fact or none."""
+    got = FactMatcher(get_problem(problem)).match(question)
+    assert got.facts == facts and got.unmatched == 0
+
+
+def test_a_lead_in_before_roughly_is_not_a_question_and_two_things_counted_stay_apart():
+    assert clarify.question_parts("Of the loans we hand out, roughly what share go bad?") == [
+        "Of the loans we hand out, roughly what share go bad?"]
+    assert clarify.question_parts("how many clicks and purchases do we log per day?") == [
+        "how many clicks do we log per day?", "how many purchases do we log per day?"]

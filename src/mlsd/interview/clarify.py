@@ -27,7 +27,7 @@ from mlsd.core.text import split_sentences
 from mlsd.evidence.segmentation import is_proposal
 from mlsd.interview.signals import asks_time_left
 from mlsd.knowledge.embeddings import get_embedder
-from mlsd.knowledge.lexical import LexicalStats, lexical_terms, stemmed
+from mlsd.knowledge.lexical import STOPWORDS, LexicalStats, lexical_terms, stemmed
 
 # Chosen on our clarifying questions, leaving one problem out (python -m bench.clarify_fit).
 MATCH = 0.6  # score a fact needs to be the answer
@@ -77,7 +77,10 @@ _NEXT_QUANTITY = re.compile(r",?\s+and\s+(?=(?:about |around |roughly |maybe |sa
                             r"tens\b|hundreds\b|thousands\b|millions\b))", re.I)
 # "…and how long the trip takes?" is the object of what came before ("so we show riders how long until the car
 # arrives and how long the trip takes?"): a wh-word with a determiner straight after it opens no question of its own
-_SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b|—|\s-\s|\balso\b)\s+(?={_INTERROGATIVE}\b|{_LED_WH})"
+# ("…success for the feed, and roughly how many users…": an adverb may follow "and"; after a comma it is a
+# lead-in's: "Of the loans we hand out, roughly what share go bad?")
+_SUB_QUESTION = re.compile(rf"\s*(?:,|;|\band\b(?:\s+(?:roughly|approximately|about|also|then)\b)?|—|\s-\s|\balso\b)"
+                           rf"\s+(?={_INTERROGATIVE}\b|{_LED_WH})"
                            r"(?!(?:how|what|which|where|when|who|why)(?:\s+(?:long|many|much|often|far|big|soon|fast))?\s+"
                            r"(?:the|our|their|its|my|your|this|these|those)\b)", re.I)
 # A question about the interview's own course ("can we come back to that?", "should I go on to serving?")
@@ -130,18 +133,20 @@ def _question_parts(text: str) -> tuple[str, ...]:
 
 # "Numbers first: peak QPS, candidates per request, scoring budget, base CTR?": the things asked for, listed
 _LIST_LEAD = re.compile(r"^[^:?]{0,40}:\s*")
+_SPOKEN = re.compile(r"\b(?:i|i'm|i'd|i'll|we|we'd|you|it's|that's)\b|[—–]", re.I)  # a clause said, not a thing named
 _LIST_ITEM = re.compile(r"\s*(?:,|;|\band\b)\s*", re.I)
 
 
 def _asked_as_a_list(piece: str) -> list[str]:
-    """The items of a question that is only a list of things asked for (three or more, each a few words, with
+    """The items of a question that is only a list of things asked for (three or more, of six words at most, with
     no "or" offering options), said first in its message: each is asked on its own. A list after a question
     gives examples of what that question asks ("what do we log? likes, comments, dwell time?"), and stays whole."""
     if not piece.endswith("?") or re.search(r"\bor\b", piece, re.I):
         return []
     items = [i.strip(" ?") for i in _LIST_ITEM.split(_LIST_LEAD.sub("", piece)) if i.strip(" ?")]
-    if len(items) < 3 or any(len(i.split()) > 4 or _STARTS_ASKING.match(i) for i in items):
-        return []
+    if len(items) < 3 or any(len(i.split()) > 6 or _STARTS_ASKING.match(i) or _SPOKEN.search(i) or not lexical_terms(i)
+                             for i in items):
+        return []  # not "Hmm, scaling — I mean, I don't know, I guess it's just more machines?"
     return [f"{i}?" for i in items]
 
 
@@ -203,7 +208,23 @@ def _questions_in(piece: str) -> list[str]:
             out.append(sub)
         elif out:
             out[-1] = f"{out[-1]} {sub}"
-    return out
+    return [one for sub in out for one in _each_of_two(sub)]
+
+
+# "How many tickets and teams?", "how many users and candidate posts we are dealing with": two quantities asked
+# in one breath, each a fact of its own as often as not
+_TWO_QUANTITIES = re.compile(r"^(?P<head>\W*(?:\w+\W+){0,3}?how (?:many|much))\s+(?P<a>[a-z-]+(?:\s[a-z-]+)?)\s+(?:and|&|\+)\s+"
+                             r"(?P<b>[a-z-]+(?:\s[a-z-]+)?)(?P<tail>(?:\s+(?:we|do|are|is|there|in|per|a|each)\b.*)?\W*)$", re.I)
+
+
+def _each_of_two(question: str) -> list[str]:
+    two = _TWO_QUANTITIES.match(question)
+    if not two or {two["a"].split()[-1].lower(), two["b"].split()[0].lower()} & STOPWORDS:
+        return [question]
+    b, tail = two["b"], two["tail"]
+    if " " in b and b.split()[1].lower() in STOPWORDS:  # "…and purchases do we log": the verb goes with both
+        b, tail = b.split()[0], f" {b.split()[1]}{tail}"
+    return [f"{two['head']} {two['a']}{tail}", f"{two['head']} {b}{tail}"]
 
 
 @dataclass

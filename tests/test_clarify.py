@@ -195,3 +195,17 @@ def test_a_lead_in_before_roughly_is_not_a_question_and_two_things_counted_stay_
         "Of the loans we hand out, roughly what share go bad?"]
     assert clarify.question_parts("how many clicks and purchases do we log per day?") == [
         "how many clicks do we log per day?", "how many purchases do we log per day?"]
+
+
+@pytest.mark.parametrize("problem, question, facts", [
+    ("harmful_content_detection", "Okay. First I want to ask, how many posts come per day, and how many of them is "
+                                  "bad? I think is very small part.", ["post_volume", "prevalence"]),
+    ("spam_email_filter", "Okay. First I want to understand, how much emails per day we receive, and how many from "
+                          "them is spam?", ["volume", "spam_share"]),
+])
+def test_a_count_or_share_of_them_after_a_question_is_a_question_of_its_own(problem, question, facts):
+    """From our dialogues: "…and how many of them is bad?" was joined to the question before it as a follow-up
+    (one term beside "them"), and the pair got the user-reports fact only."""
+    assert FactMatcher(get_problem(problem)).match(question).facts == facts
+    # "Is that per day?" still follows up
+    assert len(clarify.question_parts("How many requests at peak? Is that per day?")) == 1

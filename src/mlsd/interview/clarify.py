@@ -169,7 +169,14 @@ def _follows_up(part: str) -> bool:
     about ("Is that per day?", "Are there many of those?"). A back-reference further on is an object
     ("how many employees would use it?" asks about employees)."""
     terms = lexical_terms(part)
+    if terms and _NEW_QUANTITY.match(part):
+        return False
     return not terms or (len(terms) == 1 and bool(_BACK_REFERENCE.search(" ".join(part.split()[:4]))))
+
+
+# "how many posts come per day, and how many of them is bad?": a new quantity about the same subject
+# (a count or a share of them; "how often are they recomputed?" after "how far ahead…" asks about the same fact)
+_NEW_QUANTITY = re.compile(r"^\W*(?:and\s+)?(?:how many|what (?:share|fraction|percent(?:age)?|portion|proportion))\b", re.I)
 
 
 # "Would that be good enough for the home feed?" after a proposal asks for a reaction to it, not a fact

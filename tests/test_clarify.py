@@ -209,3 +209,14 @@ def test_a_count_or_share_of_them_after_a_question_is_a_question_of_its_own(prob
     assert FactMatcher(get_problem(problem)).match(question).facts == facts
     # "Is that per day?" still follows up
     assert len(clarify.question_parts("How many requests at peak? Is that per day?")) == 1
+
+
+@pytest.mark.parametrize("problem, question, fact", [
+    ("document_qa_rag", "um ok. so its like an internal chatgpt over company docs? how many docs are we talking", "corpus"),
+    ("realtime_sentiment_analysis", "sentiment for what exactly - tweets about our brand? how many per sec",
+     "message_volume"),
+])
+def test_chat_shorthand_shares_words_with_the_spec(problem, question, fact):
+    """From our fresh dialogues: "docs" and "sec" shared no word with "documents" and "second", and both
+    questions were told "not specified"."""
+    assert fact in FactMatcher(get_problem(problem)).match(question).facts

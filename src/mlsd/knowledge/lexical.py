@@ -50,9 +50,17 @@ def stem(term: str) -> str:
     return term
 
 
+# Chat shorthand for the words a spec is written in: "how many docs", "msgs per sec", "txns", "recs".
+SHORTHAND = {"doc": "document", "msg": "message", "sec": "second", "txn": "transaction", "tx": "transaction",
+             "rec": "recommendation", "req": "request", "info": "information", "avg": "average", "min": "minute",
+             "hr": "hour", "yr": "year", "mo": "month", "wk": "week", "pct": "percent", "convo": "conversation",
+             "notif": "notification", "ppl": "people", "acct": "account", "approx": "approximately"}
+SHORTHAND |= {f"{short}s": word for short, word in SHORTHAND.items() if short not in ("info", "approx", "ppl")}
+
+
 def stemmed(text: str) -> str:
-    """The text as its stems, for a LexicalStats whose queries are stemmed too."""
-    return " ".join(stem(t) for t in lexical_terms(text))
+    """The text as its stems, shorthand written out, for a LexicalStats whose queries are stemmed too."""
+    return " ".join(stem(SHORTHAND.get(t, t)) for t in lexical_terms(text))
 
 
 @lru_cache(maxsize=4096)

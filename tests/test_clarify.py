@@ -22,6 +22,8 @@ def test_a_question_the_spec_leaves_out_is_not_specified(problem, question):
 @pytest.mark.parametrize("problem, question, fact", [
     ("demand_forecasting", "how many days ahead do we need to predict?", "horizon"),
     ("eta_prediction", "how many pings per minute do drivers' phones send?", "gps_data"),
+    # from our dialogues: "the page" and "the list" shared more with the audience fact's "home page" examples
+    ("video_recommendations", "How quickly does the page need the list?", "latency"),
 ])
 def test_taking_the_domain_out_still_finds_the_fact_asked_for(problem, question, fact):
     assert FactMatcher(get_problem(problem)).match(question).facts == [fact]

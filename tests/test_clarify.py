@@ -222,3 +222,13 @@ def test_chat_shorthand_shares_words_with_the_spec(problem, question, fact):
     """From our fresh dialogues: "docs" and "sec" shared no word with "documents" and "second", and both
     questions were told "not specified"."""
     assert fact in FactMatcher(get_problem(problem)).match(question).facts
+
+
+def test_a_question_that_only_points_back_is_matched_with_what_it_points_to():
+    """From our dialogues: in "Whether either one viewed the other's profile — though, hmm, is that even allowed?"
+    the lead-in was cut off, and "is that even allowed?" alone got the latency fact ("time allowed")."""
+    matcher = FactMatcher(get_problem("people_you_may_know"))
+    assert "latency" not in matcher.match("Number of mutual connections. Whether either one viewed the other's profile "
+                                          "— though, hmm, is that even allowed?").facts
+    assert clarify.question_parts("So for the model inputs, how many connections does a member have?") == [
+        "how many connections does a member have?"]  # a question with its own subject still loses its lead-in

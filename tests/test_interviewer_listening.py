@@ -205,3 +205,25 @@ def test_an_assumption_checked_in_a_sentence_of_its_own_is_answered_with_the_fac
                    "assume around 50 million active members and a few million open postings. Does that sound about "
                    "right?")
     assert r.action == "clarify" and "300 million members" in r.message
+
+
+def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(store):
+    """From a trial on a custom problem (the generic questions): "model: gbdt on those features, quantile loss"
+    was followed by "Which model family would you start with, and why that one?", and an assumed load of 200
+    orders a second by "roughly how many requests should it handle?" (MiniLM puts each question ~0.3 from
+    its answer, below MADE)."""
+    from mlsd.interview.answered import answered_by_naming
+
+    iv = Interviewer.start(store, problem_text="Design a system that predicts how long a restaurant will take to "
+                           "prepare a food delivery order, to decide when to dispatch the courier.", mode="practice")
+    iv.respond("ok i'll assume 50k restaurants and 2M orders a day, peak at dinner maybe 200 orders/sec.")
+    assert point_made(iv.evidence, "Who are the users of this system and roughly how many requests should it handle?",
+                      "problem_definition")
+    iv.respond("model: gbdt on those features, quantile loss so we can dispatch on p80 not the mean")
+    assert point_made(iv.evidence, "Which model family would you start with, and why that one?", "modeling")
+    assert point_made(iv.evidence, "What loss function would you train with?", "modeling")
+    assert not point_made(iv.evidence, "How would you handle traffic spikes at dinner time?", "scalability")
+    # a deeper question on the same subject is still asked
+    assert not answered_by_naming("How useful are user reports as labels, and what biases do they have?",
+                                  ["labels come from the reviewers' decisions"])
+    assert answered_by_naming("Where do your training labels come from?", ["labels come from the reviewers' decisions"])

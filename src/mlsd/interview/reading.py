@@ -17,6 +17,7 @@ from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
 from mlsd.evidence.phase_names import (phase_asked_about, phase_deferred, phase_moved_to, phase_named_in,
                                        phase_set_aside)
+from mlsd.interview.answered import answered_by_naming
 from mlsd.interview.clarify import FactMatcher, checks_back, question_parts
 from mlsd.interview.diagram_review import read_diagram
 from mlsd.interview.policy import Reading
@@ -165,9 +166,8 @@ def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
     said = evidence.statement_vectors()
     if not len(said):
         return False
-    if _HOW_OFTEN.search(question) and _REFRESH.search(question) and any(
-            _REFRESH.search(u.unit.text) and _CADENCE.search(u.unit.text) for u in evidence.statements()):
-        return True  # "retrain weekly", "train incrementally every hour" answer "how often would you update it?"
+    if answered_by_naming(question, (u.unit.text for u in evidence.statements())):
+        return True  # "model: gbdt…" answers "which model family would you start with?"
     # "How often would you retrain, and what must a new model pass to go live?": its first part, answered
     # ("Retrain weekly, since fraud patterns shift"), makes the question a repeat too
     parts = [question] + [p for p in question_parts(question) if p != question][:1]
@@ -192,9 +192,3 @@ def nearest_first(texts: list[str], to: str) -> list[str]:
     return [texts[i] for i in np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")]
 
 
-# A question about how often the model is refreshed, and a statement of a cadence for it
-_HOW_OFTEN = re.compile(r"\bhow (?:often|frequently)\b|\bwhat cadence\b|\bwhen would you (?:re-?train|update|refresh)\b", re.I)
-_REFRESH = re.compile(r"\b(?:re-?train\w*|train\w*|update\w*|refresh\w*|re-?fit\w*|fine-?tun\w*|rebuil\w*)\b", re.I)
-_CADENCE = re.compile(r"\b(?:hourly|daily|nightly|weekly|monthly|quarterly|every (?:\w+ )?(?:minutes?|hours?|days?|nights?|"
-                      r"weeks?|months?|day|week|hour)|each (?:day|week|night|hour|month)|once an? (?:day|week|month|hour)|"
-                      r"incremental\w*|continuous\w*|online learning|per (?:day|week|hour))\b", re.I)

@@ -1,0 +1,59 @@
+"""Questions a candidate answers by naming the thing asked for, which meaning alone misses.
+
+MiniLM puts a question and its answer further apart than two statements: "Which model family would you
+start with, and why that one?" is 0.3 from "model: gbdt on those features, quantile loss", below
+`reading.MADE`, and a trial's interviewer asked it right after the candidate had said GBDT. Each rule
+pairs what a question asks for with what a statement must name to have said it already: a model by
+name, a loss by name, a cadence for retraining, a load with its number, where the labels come from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_MODEL_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?(?:model|algorithm|architecture)s?\b|\bmodel family\b|"
+                             r"\bfirst model\b|\bbaseline model\b", re.I)
+_MODEL_NAMED = re.compile(
+    r"\b(?:gbdts?|gbms?|gradient[- ]boost\w*|boosted trees|xgboost|lightgbm|catboost|random forests?|logistic regression|"
+    r"linear regression|linear model|decision trees?|neural net\w*|deep (?:model|network|net)|mlps?|transformers?|"
+    r"bert|distilbert|roberta|cnns?|rnns?|lstms?|two[- ]tower|matrix factori[sz]ation|collaborative filtering|"
+    r"naive bayes|svms?|isolation forest|autoencoders?|arima|prophet|dcn(?:-?v2)?|wide (?:and|&) deep|deepfm|"
+    r"llms?|resnet|vit|clip|knn|k-nearest|survival model|cox model|poisson regression|quantile regression)\b", re.I)
+
+_HOW_OFTEN = re.compile(r"\bhow (?:often|frequently)\b|\bwhat cadence\b|\bwhen would you (?:re-?train|update|refresh)\b", re.I)
+_REFRESH = re.compile(r"\b(?:re-?train\w*|train\w*|update\w*|refresh\w*|re-?fit\w*|fine-?tun\w*|rebuil\w*)\b", re.I)
+_CADENCE = re.compile(r"\b(?:hourly|daily|nightly|weekly|monthly|quarterly|every (?:\w+ )?(?:minutes?|hours?|days?|nights?|"
+                      r"weeks?|months?|day|week|hour)|each (?:day|week|night|hour|month)|once an? (?:day|week|month|hour)|"
+                      r"incremental\w*|continuous\w*|online learning|per (?:day|week|hour))\b", re.I)
+
+# "roughly how many requests should it handle?" / "what peak load…" and "2M orders a day, peak 200 orders/sec"
+_LOAD_QUESTION = re.compile(r"\bhow many (?:\w+ )?(?:requests|queries|calls|orders|transactions|events|messages|predictions)\b|"
+                            r"\b(?:qps|tps|rps|throughput|peak (?:load|traffic))\b", re.I)
+_LOAD_STATED = re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand)?\s*(?:\w+\s+){0,2}?"
+                          r"(?:(?:per|a|/|each)\s*(?:second|sec|s|day|hour|minute)\b|qps\b|tps\b|rps\b)", re.I)
+
+# "where do your labels come from?" / "what counts as a positive example…?" and a statement about the labels
+# (only the question of where labels come from: "how useful are user reports as labels?" goes deeper)
+_LABEL_QUESTION = re.compile(r"\bwhere do (?:\w+ ){0,2}labels come from\b|\bhow (?:would|do|will) (?:you|we) (?:get|obtain|collect) "
+                             r"(?:\w+ )?labels\b|\bwhat (?:exactly )?counts as a positive\b|\bhow would you label\b|"
+                             r"\bwhat (?:labels|labell?ed data) would you (?:train on|start from|use)\b", re.I)
+_LABEL_STATED = re.compile(r"\b(?:labels?|labell?ed|ground truth|target)\b.{0,80}\b(?:from|is|are|=|come|comes|noisy|"
+                           r"delay\w*|late|when|based on)\b|\b(?:label|target)\s*[:=]", re.I)
+
+_LOSS_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?loss\b|\bloss function\b|\bwhat objective\b", re.I)
+_LOSS_NAMED = re.compile(r"\b(?:log[- ]?loss|cross[- ]?entropy|(?:quantile|pinball|huber|hinge|focal|poisson|ranking|pairwise|"
+                         r"listwise|softmax|triplet|contrastive|weighted|tweedie) loss|mse|mean squared error|lambda(?:rank|mart)|"
+                         r"bpr|pairwise ranking|listwise ranking)\b", re.I)
+
+RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
+         (_LOSS_QUESTION, _LOSS_NAMED))
+
+
+def answered_by_naming(question: str, statements: Iterable[str]) -> bool:
+    """Does one of the candidate's design statements name what `question` asks for?"""
+    said = list(statements)
+    if _HOW_OFTEN.search(question) and _REFRESH.search(question) and any(
+            _REFRESH.search(s) and _CADENCE.search(s) for s in said):
+        return True  # "retrain weekly", "train incrementally every hour" answer "how often would you update it?"
+    return any(asks.search(question) and any(names.search(s) for s in said) for asks, names in RULES)

@@ -182,7 +182,8 @@ def test_custom_problem_uses_generic_material():
     assert problem.rubric_overlay is None and problem.case_note is None
     assert problem.title == "Design a recipe recommender for a cooking app."
     assert problem.statement.endswith("handle new users.")
-    assert all(len(problem.followups[phase]) >= 6 for phase in PHASE_IDS)
+    # (less the generic questions a recipe recommender does not fit: a decision threshold, high-cardinality ids)
+    assert all(len(problem.followups[phase]) >= 5 for phase in PHASE_IDS)
     assert load_rubric(problem_id=problem.id).applied_overlays == []
 
 
@@ -312,3 +313,15 @@ def test_load_problems_raises_on_broken_file(bank_copy, monkeypatch):
     monkeypatch.setenv("MLSD_CONTENT_DIR", str(bank_copy))
     with pytest.raises(DataFileError, match="UTF-8"):
         load_problems()
+
+
+def test_a_custom_problem_keeps_the_generic_material_its_statement_fits():
+    """From a trial: "predicts how long a restaurant will take to prepare an order" was asked about class
+    imbalance and given a hint on sampling negatives: the custom problem took every generic item, and the
+    applies_when words were looked up in the generic material itself."""
+    prep = custom_problem("Design a system that predicts how long a restaurant will take to prepare a food "
+                          "delivery order, to decide when to dispatch the courier.")
+    said = " ".join(t for field in (prep.followups, prep.expected_points) for items in field.values() for t in items)
+    assert "class imbalance" not in said and "balanced are the classes" not in said and "threshold" not in said
+    fraud = custom_problem("Design a system that detects fraudulent card transactions in real time.")
+    assert "How balanced are the classes, and what would you do about it?" in fraud.followups["data"]

@@ -262,6 +262,11 @@ def custom_problem(statement: str, *, root: Path | str | None = None) -> Problem
             f"the problem statement is {len(text)} characters; keep it under {MAX_STATEMENT_CHARS}"
         )
     generic = load_generic(root)
+    # Generic material that fits only some problems fits this one when its statement says so: "predicts how long
+    # a restaurant will take" is asked about neither class imbalance nor a decision threshold.
+    words = frozenset(re.findall(r"[a-z][a-z-]*", text.lower()))
+    fitting = lambda field: {phase: [t for t in items if generic.applies(t, words)] or items  # noqa: E731
+                             for phase, items in field.items()}
     first_line = text.splitlines()[0].strip()
     title = first_line if len(first_line) <= 80 else first_line[:77].rstrip() + "..."
     return Problem(
@@ -271,8 +276,8 @@ def custom_problem(statement: str, *, root: Path | str | None = None) -> Problem
         topics=[],
         difficulty="medium",
         hidden_spec=[],
-        expected_points=generic.expected_points,
-        followups=generic.followups,
+        expected_points=fitting(generic.expected_points),
+        followups=fitting(generic.followups),
         requirement_change=None,
         model_answer=generic.model_answer,
         rubric_overlay=None,

@@ -36,7 +36,7 @@ _LOAD_STATED = re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand)?\s*(?
 # "where do your labels come from?" / "what counts as a positive example…?" and a statement about the labels
 # (only the question of where labels come from: "how useful are user reports as labels?" goes deeper)
 _LABEL_QUESTION = re.compile(r"\bwhere do (?:\w+ ){0,2}labels come from\b|\bhow (?:would|do|will) (?:you|we) (?:get|obtain|collect) "
-                             r"(?:\w+ )?labels\b|\bwhat (?:exactly )?counts as a positive\b|\bhow would you label\b|"
+                             r"(?:\w+ )?labels\b|\bwhat (?:exactly )?(?:counts as a positive|is the label)\b|\bhow would you label\b|"
                              r"\bwhat (?:labels|labell?ed data) would you (?:train on|start from|use)\b", re.I)
 _LABEL_STATED = re.compile(r"\b(?:labels?|labell?ed|ground truth|target)\b.{0,80}\b(?:from|is|are|=|come|comes|noisy|"
                            r"delay\w*|late|when|based on)\b|\b(?:label|target)\s*[:=]", re.I)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from mlsd.content.problems import GenericGuide, Problem
+from mlsd.content.problems import CUSTOM_PROBLEM_ID, GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import after_dash, normalise
 from mlsd.interview.pitfalls import Pitfall, load_pitfalls
@@ -51,9 +51,13 @@ def next_question(state: InterviewState, problem: Problem, phase: str, generic: 
     asked = {normalise(q) for q in state.asked}
     vocabulary = problem.vocabulary if generic.applies_when else frozenset()
     fits = lambda text: generic.applies(text, vocabulary)  # noqa: E731
-    points = problem.expected_points.get(phase, []) + [p for p in generic.expected_points.get(phase, []) if fits(p)]
+    # a custom problem's own material is the generic material that fits its statement: none comes back through here
+    custom = problem.id == CUSTOM_PROBLEM_ID
+    points = problem.expected_points.get(phase, []) + [
+        p for p in generic.expected_points.get(phase, []) if fits(p) and not custom]
     start = 1 if opened else 0
-    pools = [problem.followups.get(phase, [])[start:], [q for q in generic.followups.get(phase, [])[start:] if fits(q)],
+    more = [q for q in generic.followups.get(phase, [])[start:] if fits(q) and not custom]
+    pools = [problem.followups.get(phase, [])[start:], more,
              [f"How does your design handle this: {p[0].lower() + p[1:].rstrip('.')}?" for p in points]]
     fresh = [q for pool in pools for q in pool if normalise(q) not in asked]
     return next((q for q in fresh if not made(q, phase)), None)

@@ -272,3 +272,16 @@ def test_a_terse_line_counts_for_every_criterion_of_its_phase_whose_terms_it_nam
     assert any("LightGBM" in q for q in quoted["model_choice_and_justification"])
     assert any("LightGBM" in q for q in quoted["training_objective_and_procedure"])
     assert not [m for m in modeling.missing if m.startswith("Chooses a model family")]
+
+
+def test_a_point_made_in_bullets_under_a_sub_heading_is_not_what_a_strong_answer_adds():
+    """Found by `report_contradictions` once custom problems kept only the generic points that fit: "Plans an
+    online A/B test with a primary metric and guardrails" was listed for an answer whose evaluation reads
+    "- Online / - A/B randomised by store / - primary: … / - guardrails: …" — the judged units lose the bare
+    "- Online" line, the candidate's words keep it."""
+    answer = Path(__file__).resolve().parents[1] / "bench" / "data" / "answers" / "075_grocery_substitution.md"
+    from bench.corpus import load_corpus
+    item = next(a for a in load_corpus(str(answer.parent)) if a.path.name == answer.name)
+    report = grade(Transcript(problem=item.problem, turns=[Turn(role="candidate", content=item.text)]))
+    assert report.status == "graded"
+    assert not any("online A/B test" in line for line in report.strong_answer_adds)

@@ -39,7 +39,11 @@ DISTINCTIVE_DF = 10
 MAX_STUDY = 10
 
 
-def add_feedback(report: GradeReport, rubric: Rubric, problem: Problem | None, state: EvidenceState) -> None:
+def add_feedback(report: GradeReport, rubric: Rubric, problem: Problem | None, state: EvidenceState,
+                 said: list[str] | None = None) -> None:
+    """Strengths, thin criteria, what a strong answer adds and what to study. `said`: the candidate's turns as
+    written, headings and bullets included ("- Online" above "A/B randomised by store"), for the word test of
+    points already made; without it, the judged units' words."""
     for d in report.dimensions:
         if d.level is not None and d.level >= 2 and d.evidence:
             report.strengths.append(f"{d.title}: “{cut(d.evidence[0].quote)}”")
@@ -50,7 +54,7 @@ def add_feedback(report: GradeReport, rubric: Rubric, problem: Problem | None, s
     weak = sorted((d for d in report.dimensions if d.level is None or d.level <= 1),
                   key=lambda d: (d.level is not None, d.score))
     made = made_check(state)
-    turns = _turn_texts(state)
+    turns = [set(lexical_terms(text)) for text in said] if said is not None else _turn_texts(state)
     for d in weak:
         state_name = "not covered" if d.level is None else d.level_name
         first_gap = d.missing[0] if d.missing else (d.thin[0].looks_for if d.thin else "")

@@ -159,7 +159,7 @@ def grade(transcript: Transcript, *, rubric_id: str | None = None, llm: LLM | No
     overall = overall_score(ordered)
     report = GradeReport(status="graded", reason=None, overall=overall, band=rubric.band_for(overall),
                          dimensions=ordered, fallbacks=fallbacks, **base)
-    add_feedback(report, rubric, problem, state)
+    add_feedback(report, rubric, problem, state, [t.content for _, t in transcript.candidate_turns()])
     return attach_drawings(report, transcript)
 
 

@@ -232,3 +232,13 @@ def test_a_question_that_only_points_back_is_matched_with_what_it_points_to():
                                           "— though, hmm, is that even allowed?").facts
     assert clarify.question_parts("So for the model inputs, how many connections does a member have?") == [
         "how many connections does a member have?"]  # a question with its own subject still loses its lead-in
+
+
+def test_a_short_quantity_question_after_a_confirmation_asks_about_what_was_confirmed():
+    """From our dialogues: in "Promotions are known ahead of time, right? How far in advance?" the confirmation
+    asks no fact and was dropped, so "How far in advance?" alone got the forecast horizon."""
+    assert FactMatcher(get_problem("demand_forecasting")).match(
+        "Promotions are known ahead of time, right? How far in advance?").facts == ["promotions"]
+    # a short question that names its own subject keeps it
+    assert FactMatcher(get_problem("bank_fraud_detection")).match(
+        "The analysts review flagged cases, right? What about latency?").facts == ["latency_budget"]

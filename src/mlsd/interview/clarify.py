@@ -121,11 +121,16 @@ def _question_parts(text: str) -> tuple[str, ...]:
                         continue  # "We rank with a GBDT. Does that sound right?": a reaction asked for, no fact
                     # "I'd assume 50 million members. Does that sound about right?": the assumption is checked
                     piece = f"{previous.rstrip('.!')} - {piece}"
+                confirmed = previous if _CONFIRMATION.search(previous) and not parts else ""
                 previous = piece
                 listed = [] if parts else _asked_as_a_list(piece)
                 for part in listed or _questions_in(piece):
                     if parts and _follows_up(part):
                         parts[-1] = f"{parts[-1]} {part}"
+                    elif confirmed and len(part.split()) <= 4 and _HOW_MUCH.match(part):
+                        # "Promotions are known ahead of time, right? How far in advance?": the fact checked is
+                        # what the short question asks about
+                        parts.append(f"{_CONFIRMATION.sub('', confirmed)} - {part}")
                     else:
                         parts.append(part)
     return tuple(parts)
@@ -336,6 +341,11 @@ def borrowed_examples(fact_id: str, problem_id: str, share: float, bank: list[Pr
                 vectors = get_embedder().embed(list(fact.examples)) - share * get_embedder().embed([other.statement])[0]
                 out.append(vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9))
     return out
+
+
+# a short quantity question with no subject of its own: "How far in advance?", "How many per day?" ("What about
+# latency?" names its own)
+_HOW_MUCH = re.compile(r"^\W*(?:and\s+)?(?:how (?:far|long|often|much|many|soon|big|late)|when)\b", re.I)
 
 
 def _fragment(part: str) -> bool:

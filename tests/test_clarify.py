@@ -24,6 +24,9 @@ def test_a_question_the_spec_leaves_out_is_not_specified(problem, question):
     ("eta_prediction", "how many pings per minute do drivers' phones send?", "gps_data"),
     # from our dialogues: "the page" and "the list" shared more with the audience fact's "home page" examples
     ("video_recommendations", "How quickly does the page need the list?", "latency"),
+    # from a trial: "heads-up" and "break down" were no words of the lead-time and failure-history facts
+    ("predictive_maintenance", "and how much heads-up does the repair crew need?", "lead_time"),
+    ("predictive_maintenance", "how often do they break down?", "failure_history"),
 ])
 def test_taking_the_domain_out_still_finds_the_fact_asked_for(problem, question, fact):
     assert FactMatcher(get_problem(problem)).match(question).facts == [fact]

@@ -227,3 +227,16 @@ def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(stor
     assert not answered_by_naming("How useful are user reports as labels, and what biases do they have?",
                                   ["labels come from the reviewers' decisions"])
     assert answered_by_naming("Where do your training labels come from?", ["labels come from the reviewers' decisions"])
+
+
+def test_leave_to_skip_a_phase_asked_in_a_design_message_is_given(store):
+    """From a trial: "can we skip the model part? I'd just use a boosted trees thing" got a deeper modeling
+    question ("With only hundreds of failures, how do you avoid overfitting?"): leave to skip counted only in a
+    message with no design in it."""
+    iv = _interview(store, "predictive_maintenance", "every morning, for each machine, a number saying how likely "
+                    "it is to break in the next week; the planners get a sorted list")
+    r = iv.respond("can we skip the model part? I'd just use a boosted trees thing")
+    assert r.target_phase != "modeling" and "modeling" in iv.state.set_aside
+    # a design step that drops something asks no leave
+    assert "modeling" not in _interview(store, "predictive_maintenance", "we drop machines with many missing "
+                                        "readings, then fit boosted trees").state.set_aside

@@ -86,6 +86,17 @@ def phase_set_aside(text: str) -> str | None:
     return _first_phase_named(_SET_ASIDE_FIRST, text) or _first_phase_named(_SET_ASIDE, text)
 
 
+# "can we skip the model part? I'd just use a boosted trees thing": asked as a question, leave to skip is asked
+# inside a design message too (a design step that drops something is no question to the interviewer)
+_ASKS_TO_SKIP = re.compile(rf"\b(?:can|could|may|shall) (?:we|i) (?:skip|leave out|leave aside|park|drop)\s+(?:the\s+|my\s+|"
+                           rf"our\s+)?({PHASE_WORDS}){PART}\b[^.!?]*\?", re.I)
+
+
+def phase_asked_to_skip(text: str) -> str | None:
+    """The phase a message asks, as a question, to leave out, whatever else it says."""
+    return _first_phase_named(_ASKS_TO_SKIP, text)
+
+
 # "I'll come back to monitoring later", "Evaluation I'll get to at the end.", "Scaling — I'll come back to
 # that", "let's park scaling for now": said in passing, inside a design message too. (A bare "skip X" there
 # may be a design step — "we drop features with many missing values" — so only a promise of later counts.)

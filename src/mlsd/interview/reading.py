@@ -15,8 +15,8 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
-from mlsd.evidence.phase_names import (phase_asked_about, phase_deferred, phase_moved_to, phase_named_in,
-                                       phase_set_aside)
+from mlsd.evidence.phase_names import (phase_asked_about, phase_asked_to_skip, phase_deferred, phase_moved_to,
+                                       phase_named_in, phase_set_aside)
 from mlsd.interview.answered import answered_by_naming
 from mlsd.interview.clarify import FactMatcher, checks_back, question_parts
 from mlsd.interview.diagram_review import read_diagram
@@ -78,7 +78,7 @@ class TurnReader:
                    or (confirms and not meta and not (match and match.facts)))
         dominant = phases[0] if phases else None
         deferred = None if end else phase_deferred(text)
-        sets_aside = None if end else (phase_set_aside(text) if bare else None) or deferred
+        sets_aside = None if end else (phase_set_aside(text) if bare else phase_asked_to_skip(text)) or deferred
         # "let's park scaling for now, I'd rather get to evaluation": where to go, in the same breath
         moves_to = phase_moved_to(text) if (bare or deferred) and not (meta or end) else None
         if moves_to == deferred:

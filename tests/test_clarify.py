@@ -245,3 +245,9 @@ def test_a_short_quantity_question_after_a_confirmation_asks_about_what_was_conf
     # a short question that names its own subject keeps it
     assert FactMatcher(get_problem("bank_fraud_detection")).match(
         "The analysts review flagged cases, right? What about latency?").facts == ["latency_budget"]
+
+
+def test_a_word_with_a_question_mark_asks_for_that_thing():
+    """From a trial: "qps? latency?" was dropped whole (each question one word) and the interviewer moved on."""
+    assert FactMatcher(get_problem("query_autocomplete")).match("qps? latency?").facts == ["traffic", "latency"]
+    assert clarify.question_parts("really?") == [] and clarify.question_parts("ok. why?") == []

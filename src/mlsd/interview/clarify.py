@@ -218,7 +218,7 @@ def _questions_in(piece: str) -> list[str]:
     out = []
     for sub in _SUB_QUESTION.split(piece):
         sub = sub.strip()
-        if len(sub.split()) >= 2 and (not out or _STARTS_ASKING.search(sub)):
+        if (len(sub.split()) >= 2 or _ONE_WORD_ASK.match(sub)) and (not out or _STARTS_ASKING.search(sub)):
             out.append(sub)
         elif out:
             out[-1] = f"{out[-1]} {sub}"
@@ -346,6 +346,11 @@ def borrowed_examples(fact_id: str, problem_id: str, share: float, bank: list[Pr
 # a short quantity question with no subject of its own: "How far in advance?", "How many per day?" ("What about
 # latency?" names its own)
 _HOW_MUCH = re.compile(r"^\W*(?:and\s+)?(?:how (?:far|long|often|much|many|soon|big|late)|when)\b", re.I)
+
+
+# "qps? latency?": a thing named with a question mark asks for it ("really?", "why?" react or ask nothing)
+_ONE_WORD_ASK = re.compile(r"^\W*(?!(?:really|seriously|sure|interesting|huh|why|how|what|cool|nice|great|hm+|yes|no|ok(?:ay)?|"
+                           r"right|correct)\W)[a-z][\w/@-]*\?\s*$", re.I)
 
 
 def _fragment(part: str) -> bool:

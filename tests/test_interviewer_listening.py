@@ -227,6 +227,10 @@ def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(stor
     assert not answered_by_naming("How useful are user reports as labels, and what biases do they have?",
                                   ["labels come from the reviewers' decisions"])
     assert answered_by_naming("Where do your training labels come from?", ["labels come from the reviewers' decisions"])
+    # from a trial on ETA: "drop trips with gps gaps or cancelled mid-way", then "Which trips would you exclude?"
+    assert answered_by_naming("Which trips would you exclude from training?", [
+        "data: completed trips w/ gps traces, route chosen, actual duration. drop trips with gps gaps or cancelled mid-way"])
+    assert not answered_by_naming("Which trips would you exclude from training?", ["we train on completed trips"])
 
 
 def test_leave_to_skip_a_phase_asked_in_a_design_message_is_given(store):

@@ -4,7 +4,8 @@ MiniLM puts a question and its answer further apart than two statements: "Which 
 start with, and why that one?" is 0.3 from "model: gbdt on those features, quantile loss", below
 `reading.MADE`, and a trial's interviewer asked it right after the candidate had said GBDT. Each rule
 pairs what a question asks for with what a statement must name to have said it already: a model by
-name, a loss by name, a cadence for retraining, a load with its number, where the labels come from.
+name, a loss by name, a cadence for retraining, a load with its number, where the labels come from,
+what is left out of the training data.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ _LOSS_NAMED = re.compile(r"\b(?:log[- ]?loss|cross[- ]?entropy|(?:quantile|pinba
                          r"listwise|softmax|triplet|contrastive|weighted|tweedie) loss|mse|mean squared error|lambda(?:rank|mart)|"
                          r"bpr|pairwise ranking|listwise ranking)\b", re.I)
 
-RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
+# "Which trips would you exclude from training?" and "drop trips with gps gaps or cancelled mid-way"
+_EXCLUDE_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?(?:would|do|should) (?:you|we) (?:exclude|drop|filter(?: out)?|remove|"
+                               r"discard|throw away)\b", re.I)
+_EXCLUDED = re.compile(r"\b(?:exclud\w*|drop(?:s|ped|ping)?|filter\w*|remov\w*|discard\w*|throw\w* (?:away|out)|dedup\w*)\b",
+                       re.I)
+
+RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
          (_LOSS_QUESTION, _LOSS_NAMED))
 
 

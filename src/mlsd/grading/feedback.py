@@ -40,10 +40,10 @@ MAX_STUDY = 10
 
 
 def add_feedback(report: GradeReport, rubric: Rubric, problem: Problem | None, state: EvidenceState,
-                 said: list[str] | None = None) -> None:
+                 said: list[str]) -> None:
     """Strengths, thin criteria, what a strong answer adds and what to study. `said`: the candidate's turns as
     written, headings and bullets included ("- Online" above "A/B randomised by store"), for the word test of
-    points already made; without it, the judged units' words."""
+    points already made (the judged units lose a bare "- Online" line)."""
     for d in report.dimensions:
         if d.level is not None and d.level >= 2 and d.evidence:
             report.strengths.append(f"{d.title}: “{cut(d.evidence[0].quote)}”")
@@ -54,7 +54,7 @@ def add_feedback(report: GradeReport, rubric: Rubric, problem: Problem | None, s
     weak = sorted((d for d in report.dimensions if d.level is None or d.level <= 1),
                   key=lambda d: (d.level is not None, d.score))
     made = made_check(state)
-    turns = [set(lexical_terms(text)) for text in said] if said is not None else _turn_texts(state)
+    turns = [set(lexical_terms(text)) for text in said]
     for d in weak:
         state_name = "not covered" if d.level is None else d.level_name
         first_gap = d.missing[0] if d.missing else (d.thin[0].looks_for if d.thin else "")
@@ -106,13 +106,6 @@ def said_in_words(point: str, turns: list[set[str]]) -> bool:
     """Are most of the point's content words in one turn (each turn given as its content words)?"""
     wanted = set(lexical_terms(point))
     return len(wanted) >= MIN_TERMS and any(len(wanted & said) >= SAID * len(wanted) for said in turns)
-
-
-def _turn_texts(state: EvidenceState) -> list[set[str]]:
-    by_turn: dict[int, list[str]] = {}
-    for u in state.units:
-        by_turn.setdefault(u.unit.turn, []).append(u.unit.judged_text)
-    return [set(lexical_terms(" ".join(texts))) for texts in by_turn.values()]
 
 
 @lru_cache(maxsize=1)

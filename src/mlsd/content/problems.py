@@ -97,6 +97,11 @@ def _followups_distinct(followups: dict[str, list[str]]) -> None:
             seen[key] = phase
 
 
+def words_in(text: str) -> frozenset[str]:
+    """The lower-case words of a text, as `applies_when` and the pitfalls' word lists name them."""
+    return frozenset(re.findall(r"[a-z][a-z-]*", text.lower()))
+
+
 class Problem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,7 +117,7 @@ class Problem(BaseModel):
                  self.requirement_change.text if self.requirement_change else "",
                  *(t for field in (self.expected_points, self.followups) for items in field.values() for t in items),
                  *self.model_answer.values()]
-        return frozenset(re.findall(r"[a-z][a-z-]*", " ".join(texts).lower()))
+        return words_in(" ".join(texts))
 
     id: SnakeId
     title: Title
@@ -264,7 +269,7 @@ def custom_problem(statement: str, *, root: Path | str | None = None) -> Problem
     generic = load_generic(root)
     # Generic material that fits only some problems fits this one when its statement says so: "predicts how long
     # a restaurant will take" is asked about neither class imbalance nor a decision threshold.
-    words = frozenset(re.findall(r"[a-z][a-z-]*", text.lower()))
+    words = words_in(text)
     fitting = lambda field: {phase: [t for t in items if generic.applies(t, words)] or items  # noqa: E731
                              for phase, items in field.items()}
     first_line = text.splitlines()[0].strip()

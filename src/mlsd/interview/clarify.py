@@ -209,10 +209,9 @@ def _questions_in(piece: str) -> list[str]:
         lead = need or _LEAD_IN.search(piece)
         if asking and asking.start() < 30 and (not lead or lead.start() > asking.start()):
             piece = piece[asking.end():].strip()  # "I'd like to know what the company hopes to gain": the what
-        elif lead and not _follows_up(piece[lead.end():]):
-            piece = piece[lead.end():]
         elif lead:
-            pass  # "Whether either one viewed the other's profile — though, is that even allowed?": "that" is the lead
+            if not _follows_up(piece[lead.end():]):  # "…profile — though, is that even allowed?": "that" is the lead
+                piece = piece[lead.end():]
         elif not (piece.endswith("?") or asking):
             return []
     out = []

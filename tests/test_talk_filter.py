@@ -109,7 +109,8 @@ def test_the_filter_never_sees_the_gate_texts():
 
 def test_outlines_of_generic_bullets_are_not_graded_and_bullet_notes_with_choices_are():
     """bench/data/gate_dev_3.yaml: outlines that name every phase in generic bullets ("try a few models /
-    keep the best one" read whole as more than either line says), beside real answers in bullet notes."""
+    keep the best one" read whole as more than either line says) or in agenda items ("note the
+    constraints"), beside real answers in bullet notes, some opening with the same agenda verbs."""
     from bench import labelled
     from mlsd.content.rubrics import load_rubric
     from mlsd.evidence import EvidenceEngine
@@ -125,3 +126,8 @@ def test_outlines_of_generic_bullets_are_not_graded_and_bullet_notes_with_choice
     assert not only_generic_lines(state, "- try some models\n- LambdaMART over price and distance")
     assert not only_generic_lines(state, "try some models")  # one line: the judgment's own say
     assert not only_generic_lines(state, "try some models\nkeep whichever wins")  # wrapped prose, no list
+    # an agenda item with no design in it says nothing either; one that states a choice, or a terse choice
+    # that reads as neither design nor generic on its own, keeps the list a statement
+    assert only_generic_lines(state, "- figure out the objective\n- mention the constraints")
+    assert not only_generic_lines(state, "- consider GBDT with class weights\n- note: chargebacks land 60 days late")
+    assert not only_generic_lines(state, "- GBDT\n- two-tower + ANN\n- shadow 2 weeks")

@@ -108,12 +108,21 @@ def design_statements(state: EvidenceState, talk_filter: TalkFilter | None = Non
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d+[.)](?=\s)|[a-z][.)](?=\s))\s*")
 
 
+# An agenda item: a line telling oneself what to bring up ("Note the constraints", "Mention privacy", "Discuss
+# trade-offs"). When the judgment sees no design in it either, it is a heading for a talk, not a choice.
+_AGENDA = re.compile(r"^\W*(?:note|mention|consider|think about|talk about|discuss|remember|cover|address|bring up|"
+                     r"touch on|keep in mind|be (?:ready|prepared)|ask about|clarify|go over|list|state|identify)\b", re.I)
+
+
 def only_generic_lines(state: EvidenceState, text: str) -> bool:
     """Is this a list of lines each of which is a generic one-liner ("try a few models / keep the best
-    one")? The judgment reads a unit whole, and a few such lines together read as more than any of them
-    says; an outline naming every phase and choosing nothing must not pass the gate on them. A list with
-    one concrete line ("GBDT on 30-day spend features") is a statement, and so is a hard-wrapped sentence:
-    only lines after the first that open with a bullet or a number make a list."""
+    one") or an agenda item with no design in it ("note the constraints")? The judgment reads a unit
+    whole, and a few such lines together read as more than any of them says; an outline naming every
+    phase and choosing nothing must not pass the gate on them. A list with one concrete line ("GBDT on
+    30-day spend features") is a statement, and so is a hard-wrapped sentence: only lines after the first
+    that open with a bullet or a number make a list. A terse line that names a choice ("GBDT", "two-tower
+    + ANN") can read as neither design nor generic on its own, so a line without design counts as saying
+    nothing only when it is an agenda item."""
     from mlsd.knowledge.embeddings import get_embedder
 
     raw = [line for line in text.splitlines() if line.strip()]
@@ -121,7 +130,8 @@ def only_generic_lines(state: EvidenceState, text: str) -> bool:
         return False
     lines = [line for line in (_BULLET.sub("", r).strip() for r in raw) if line]
     judged = state.engine.model.judge(get_embedder().embed(lines), lines)
-    return bool((judged.generic >= 0.5).all())
+    agenda = np.array([bool(_AGENDA.match(line)) for line in lines]) & (judged.content < 0.5)
+    return bool(((judged.generic >= 0.5) | agenda).all())
 
 
 # -- the whole report -------------------------------------------------------------------------------

@@ -82,10 +82,10 @@ def test_a_question_that_offers_its_expected_answers_is_matched_on_what_it_asks(
 
 
 def test_a_question_worded_as_only_other_problems_word_it_still_finds_its_fact(monkeypatch):
-    """The anomaly-detection spec's own examples never put the goal as a verdict on the project; other
+    """The credit-scoring spec's own examples never put the goal as a verdict on the project; other
     problems' business-goal examples do, and a fact borrows their meaning (not their words)."""
     question = "how would leadership judge if this worked?"
-    problem = get_problem("infra_metrics_anomaly_detection")
+    problem = get_problem("credit_risk_scoring")
     assert FactMatcher(problem).match(question).facts == ["business_goal"]
     monkeypatch.setattr(clarify, "borrowed_examples", lambda *args: [])
     assert FactMatcher(problem).match(question).facts == []  # without the borrowing: not specified
@@ -200,6 +200,9 @@ def test_a_lead_in_before_roughly_is_not_a_question_and_two_things_counted_stay_
         "Of the loans we hand out, roughly what share go bad?"]
     assert clarify.question_parts("how many clicks and purchases do we log per day?") == [
         "how many clicks do we log per day?", "how many purchases do we log per day?"]
+    # a follow-up after the pair refers back to both, so it is not folded into the second alone
+    assert clarify.question_parts("How many listings and images, and how often do they change?") == [
+        "How many listings,", "How many images,", "how often do they change?"]
 
 
 @pytest.mark.parametrize("problem, question, facts", [

@@ -110,7 +110,7 @@ def question_parts(text: str) -> list[str]:
 def _question_parts(text: str) -> tuple[str, ...]:
     # kept: the policy checks the same curated questions against what was said on every turn
     parts: list[str] = []
-    previous = ""
+    previous, after_pair = "", False
     for line in text.splitlines():
         for sentence in split_sentences(line):
             for piece in re.split(r"(?<=\?)\s+", sentence):
@@ -123,9 +123,11 @@ def _question_parts(text: str) -> tuple[str, ...]:
                     piece = f"{previous.rstrip('.!')} - {piece}"
                 confirmed = previous if _CONFIRMATION.search(previous) and not parts else ""
                 previous = piece
-                listed = [] if parts else _asked_as_a_list(piece)
-                for part in listed or _questions_in(piece):
-                    if parts and _follows_up(part):
+                listed = [(item, False) for item in ([] if parts else _asked_as_a_list(piece))]
+                for part, paired in listed or _questions_in(piece):
+                    # a follow-up after "how many listings and images" refers back to both ("…, and how often
+                    # do they change?"): it is asked on its own terms, not folded into the second
+                    if parts and _follows_up(part) and not after_pair:
                         parts[-1] = f"{parts[-1]} {part}"
                     elif confirmed and len(part.split()) <= 4 and _HOW_MUCH.match(part):
                         # "Promotions are known ahead of time, right? How far in advance?": the fact checked is
@@ -133,6 +135,7 @@ def _question_parts(text: str) -> tuple[str, ...]:
                         parts.append(f"{_CONFIRMATION.sub('', confirmed)} - {part}")
                     else:
                         parts.append(part)
+                    after_pair = paired
     return tuple(parts)
 
 
@@ -190,11 +193,13 @@ _REACTION = re.compile(r"^\W*(?:and\s+|so\s+)?(?:would|will|does|is|could)\s+(?:
                        r"ok(?:ay)?|fine|reasonable|acceptable|work|make sense|a good idea)\b(?!\s+(?:if|to)\b)", re.I)
 
 
-def _questions_in(piece: str) -> list[str]:
+def _questions_in(piece: str) -> list[tuple[str, bool]]:
+    """The sub-questions of one sentence, each with whether it is one of a pair asked in one breath
+    (`_each_of_two`)."""
     if _OWN_TEST.search(piece):
         return []
     if piece.endswith("?") and _ASSUMPTION.search(piece) and not _ABOUT_THE_INTERVIEW.search(piece):
-        return [part for part in _NEXT_QUANTITY.split(piece) if part.strip()]
+        return [(part, False) for part in _NEXT_QUANTITY.split(piece) if part.strip()]
     if _CONFIRMATION.search(piece) and (len(piece.split()) < 12 or not _STARTS_ASKING.search(piece)):
         # "The analysts review flagged cases, right?" confirms context, and "…share of impressions to new
         # creators, because there's a feedback loop, right?" is a design sentence with a tag: no fact asked
@@ -221,7 +226,7 @@ def _questions_in(piece: str) -> list[str]:
             out.append(sub)
         elif out:
             out[-1] = f"{out[-1]} {sub}"
-    return [one for sub in out for one in _each_of_two(sub)]
+    return [(one, len(pair) == 2) for sub in out for pair in [_each_of_two(sub)] for one in pair]
 
 
 # "How many tickets and teams?", "how many users and candidate posts we are dealing with": two quantities asked
@@ -332,7 +337,9 @@ def borrowed_examples(fact_id: str, problem_id: str, share: float, bank: list[Pr
     business goal (19 problems), the latency (15) and the languages (5) are asked about in more ways
     than one problem's examples show. Only meaning is borrowed; the word overlap stays with this problem's
     own text, whose words are its domain's. On 176 questions written for development: 0.864 -> 0.875;
-    ours unchanged (0.911, leave one problem out 0.901)."""
+    ours unchanged (0.911, leave one problem out 0.901). With ten examples a fact (2026-12-02) it changes none
+    of those questions, but a goal put as a verdict on the project ("how would leadership judge if this
+    worked?") still finds its fact through it on nine problems."""
     out = []
     for other in bank:
         for fact in other.hidden_spec:

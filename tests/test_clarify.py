@@ -205,6 +205,21 @@ def test_a_lead_in_before_roughly_is_not_a_question_and_two_things_counted_stay_
         "How many listings,", "How many images,", "how often do they change?"]
 
 
+def test_a_when_clause_before_a_question_sets_its_scene_and_asks_nothing_of_its_own():
+    """"When someone opens the app" was read as a question of its own and told a latency fact beside the
+    count of posts asked for; it stays with the question only when that question points back to it."""
+    assert clarify.question_parts("when a user opens the feed, how many candidate posts are there?") == [
+        "how many candidate posts are there?"]
+    assert FactMatcher(get_problem("personalized_news_feed")).match(
+        "when a user opens the feed, how many candidate posts are there?").facts == ["inventory"]
+    assert FactMatcher(get_problem("ecommerce_recommendations")).match(
+        "When a shopper lands on the home page, how many products could we pick from?").facts == ["catalog_size"]
+    assert clarify.question_parts("When a buyer disputes a charge, how long do they usually take?") == [
+        "When a buyer disputes a charge, how long do they usually take?"]
+    # "when" with an auxiliary after it asks a question of its own
+    assert len(clarify.question_parts("When is the model retrained, and how many GPUs does a run need?")) == 2
+
+
 @pytest.mark.parametrize("problem, question, facts", [
     ("harmful_content_detection", "Okay. First I want to ask, how many posts come per day, and how many of them is "
                                   "bad? I think is very small part.", ["post_volume", "prevalence"]),

@@ -193,6 +193,12 @@ _REACTION = re.compile(r"^\W*(?:and\s+|so\s+)?(?:would|will|does|is|could)\s+(?:
                        r"ok(?:ay)?|fine|reasonable|acceptable|work|make sense|a good idea)\b(?!\s+(?:if|to)\b)", re.I)
 
 
+# "When someone opens the app, …", "when users search, …": a when-clause with its subject straight after it sets
+# the scene for the question that follows ("When do labels arrive, …" asks one: an auxiliary follows "when")
+_SCENE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:when|whenever)\s+(?!(?:do|does|did|is|are|was|were|will|would|can|could|"
+                    r"should|must|might|may|has|have|had|shall)\b)[^?]*$", re.I)
+
+
 def _questions_in(piece: str) -> list[tuple[str, bool]]:
     """The sub-questions of one sentence, each with whether it is one of a pair asked in one breath
     (`_each_of_two`)."""
@@ -219,8 +225,15 @@ def _questions_in(piece: str) -> list[tuple[str, bool]]:
                 piece = piece[lead.end():]
         elif not (piece.endswith("?") or asking):
             return []
+    subs = _SUB_QUESTION.split(piece)
+    if len(subs) > 1 and _SCENE.match(subs[0]):
+        # "When someone opens the app, how many posts…": the when-clause sets the scene of the question after
+        # it and asks nothing of its own; it stays with that question only when the question points back to what
+        # it asks about ("how often do they win?" after "When someone contests a takedown")
+        points_back = _BACK_REFERENCE.search(" ".join(subs[1].split()[:4]))
+        subs = [f"{subs[0].rstrip(' ,;')}, {subs[1]}" if points_back else subs[1], *subs[2:]]
     out = []
-    for sub in _SUB_QUESTION.split(piece):
+    for sub in subs:
         sub = sub.strip()
         if (len(sub.split()) >= 2 or _ONE_WORD_ASK.match(sub)) and (not out or _STARTS_ASKING.search(sub)):
             out.append(sub)

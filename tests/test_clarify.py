@@ -216,6 +216,10 @@ def test_a_when_clause_before_a_question_sets_its_scene_and_asks_nothing_of_its_
         "When a shopper lands on the home page, how many products could we pick from?").facts == ["catalog_size"]
     assert clarify.question_parts("When a buyer disputes a charge, how long do they usually take?") == [
         "When a buyer disputes a charge, how long do they usually take?"]
+    # a scene set at the end of one sub-question belongs to the next
+    assert clarify.question_parts("How fast must answers appear, and if a wiki page is edited, how soon should the "
+                                  "index reflect the edit?") == [
+        "How fast must answers appear", "how soon should the index reflect the edit?"]
     # "when" with an auxiliary after it asks a question of its own
     assert len(clarify.question_parts("When is the model retrained, and how many GPUs does a run need?")) == 2
 

@@ -195,8 +195,11 @@ _REACTION = re.compile(r"^\W*(?:and\s+|so\s+)?(?:would|will|does|is|could)\s+(?:
 
 # "When someone opens the app, …", "when users search, …": a when-clause with its subject straight after it sets
 # the scene for the question that follows ("When do labels arrive, …" asks one: an auxiliary follows "when")
-_SCENE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:when|whenever)\s+(?!(?:do|does|did|is|are|was|were|will|would|can|could|"
+_SCENE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:when|whenever|if|once)\s+(?!(?:do|does|did|is|are|was|were|will|would|can|could|"
                     r"should|must|might|may|has|have|had|shall)\b)[^?]*$", re.I)
+
+
+_SCENE_AFTER = re.compile(r",?\s+(?:and\s+)?(?P<scene>(?:if|when|whenever|once)\s+[^,?]*?)\W*$", re.I)
 
 
 def _questions_in(piece: str) -> list[tuple[str, bool]]:
@@ -225,13 +228,25 @@ def _questions_in(piece: str) -> list[tuple[str, bool]]:
                 piece = piece[lead.end():]
         elif not (piece.endswith("?") or asking):
             return []
-    subs = _SUB_QUESTION.split(piece)
-    if len(subs) > 1 and _SCENE.match(subs[0]):
-        # "When someone opens the app, how many posts…": the when-clause sets the scene of the question after
-        # it and asks nothing of its own; it stays with that question only when the question points back to what
-        # it asks about ("how often do they win?" after "When someone contests a takedown")
-        points_back = _BACK_REFERENCE.search(" ".join(subs[1].split()[:4]))
-        subs = [f"{subs[0].rstrip(' ,;')}, {subs[1]}" if points_back else subs[1], *subs[2:]]
+    # A when- or if-clause sets the scene of the question after it and asks nothing of its own: "When someone
+    # opens the app, how many posts…", "…start appearing, and if someone edits a page, how soon…". It stays
+    # with that question only when the question points back to it ("how often do they win?" after "When
+    # someone contests a takedown") or is too short to say what it asks; otherwise it is read on its own terms.
+    subs, scene = [], ""
+    split = _SUB_QUESTION.split(piece)
+    for i, sub in enumerate(split):
+        if scene:
+            keep = _BACK_REFERENCE.search(" ".join(sub.split()[:4])) or len(sub.split()) <= 3  # "…, how fast?"
+            sub = f"{scene}, {sub}" if keep else sub
+            scene = ""
+        last = i == len(split) - 1
+        if not last and _SCENE.match(sub):
+            scene = sub.strip(" ,;")
+            continue
+        tail = None if last else _SCENE_AFTER.search(sub)
+        if tail and tail.start() > 0:
+            scene, sub = tail["scene"], sub[:tail.start()]
+        subs.append(sub)
     out = []
     for sub in subs:
         sub = sub.strip()

@@ -285,3 +285,29 @@ def test_a_point_made_in_bullets_under_a_sub_heading_is_not_what_a_strong_answer
     report = grade(Transcript(problem=item.problem, turns=[Turn(role="candidate", content=item.text)]))
     assert report.status == "graded"
     assert not any("online A/B test" in line for line in report.strong_answer_adds)
+
+
+def test_clarifying_questions_stay_credited_when_nothing_was_designed_for_problem_definition():
+    """From a trial: three clarifying questions, then a design with no framing of its own. Problem definition is
+    not covered (asking designs nothing), but its clarifying-questions criterion keeps the questions: it was
+    listed as missing beside the very questions the candidate asked."""
+    from mlsd.grading.consistency import contradictions
+
+    transcript = Transcript(problem="bank_fraud_detection", turns=[
+        Turn(role="interviewer", content="Design fraud detection for card payments."),
+        Turn(role="candidate", content="Quick questions first: how many card payments per second at peak? "
+                                       "And where do the fraud labels come from?"),
+        Turn(role="interviewer", content="About 3,000 per second at peak; labels come from chargebacks."),
+        Turn(role="candidate", content="Training data: six months of payments joined to chargebacks, waiting 60 days "
+                                       "for labels to mature. Features: card velocity over 1h and 24h, merchant fraud rate, "
+                                       "distance from the card's usual city. Model: gradient-boosted trees with class "
+                                       "weights, scored inside the authorisation call behind a Redis feature store."),
+    ])
+    report = grade(transcript)
+    problem_definition = next(d for d in report.dimensions if d.phase == "problem_definition")
+    asked = [c for c in problem_definition.criteria if load_rubric().criterion(c.id).counts_questions]
+    assert not problem_definition.covered and problem_definition.level is None
+    assert asked and all(c.evidence for c in asked)
+    assert "how many card payments per second at peak?" in " ".join(q.quote for c in asked for q in c.evidence)
+    assert not set(c.looks_for for c in asked) & set(problem_definition.missing)
+    assert contradictions(report, transcript) == []

@@ -27,16 +27,19 @@ def contradictions(report: GradeReport, transcript: Transcript, state: EvidenceS
     if state is None:
         rubric = rubric_for(resolve_problem(transcript.problem), None)
         state = EvidenceEngine(rubric).analyze(transcript.candidate_turns_in_context())
-    return (quoted_yet_missing(report) + adds_already_said(report, transcript)
+    return (quoted_yet_missing(report, state.engine.rubric) + adds_already_said(report, transcript)
             + misfiled_quotes(report, state))
 
 
-def quoted_yet_missing(report: GradeReport) -> list[str]:
+def quoted_yet_missing(report: GradeReport, rubric=None) -> list[str]:
+    """Missing yet quoted, or not covered yet quoted. The criterion that counts clarifying questions and
+    assumptions keeps its quotes in a phase nothing was designed for: asking is not designing."""
     found = []
     for d in report.dimensions:
         quoted = {c.looks_for for c in d.criteria if c.evidence}
         found += [f"{d.id}: missing yet quoted: {m[:70]}" for m in d.missing if m in quoted]
-        if not d.covered and any(c.evidence for c in d.criteria):
+        asks = {c.id for c in d.criteria if rubric is not None and rubric.criterion(c.id).counts_questions}
+        if not d.covered and any(c.evidence for c in d.criteria if c.id not in asks):
             found.append(f"{d.id}: not covered yet quoted")
     return found
 

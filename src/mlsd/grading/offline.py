@@ -57,8 +57,14 @@ def grade_dimension_offline(dimension: Dimension, rubric: Rubric, criteria_ev: d
 def assemble_dimension(dimension: Dimension, rubric: Rubric, results: list[CriterionResult], covered: bool,
                        coverage: float | None, rationale: str | None = None) -> DimensionResult:
     if not covered:
+        # Nothing designed for this phase, so no level; but the candidate's clarifying questions and stated
+        # assumptions stay credited to the criterion that counts them (they are not design content, so they
+        # never cover the phase, and never leave that criterion listed as missing either).
+        asks = {c.id for c in dimension.criteria if c.counts_questions}
         for r in results:
-            r.level, r.evidence = 0, []
+            r.level = 0
+            if r.id not in asks:
+                r.evidence = []
         level, score = None, 0.0
     else:
         levels = sorted((r.level for r in results), reverse=True)

@@ -311,3 +311,21 @@ def test_clarifying_questions_stay_credited_when_nothing_was_designed_for_proble
     assert "how many card payments per second at peak?" in " ".join(q.quote for c in asked for q in c.evidence)
     assert not set(c.looks_for for c in asked) & set(problem_definition.missing)
     assert contradictions(report, transcript) == []
+
+
+def test_a_baseline_named_as_such_is_never_listed_as_missing():
+    """From a trial: the sentence named its baseline, but its similarity to the baseline criterion was split with
+    the transformer after it (0.347), and the report listed "starts with a simple baseline" as missing."""
+    transcript = Transcript(problem="support_ticket_routing", turns=[
+        Turn(role="interviewer", content="How would you model it?"),
+        Turn(role="candidate", content="Model: start with TF-IDF + logistic regression as a baseline, then fine-tune a "
+                                       "small multilingual transformer on subject+body."),
+        Turn(role="interviewer", content="And the data?"),
+        Turn(role="candidate", content="Historical tickets with their final resolving team as the label, last 12 months; "
+                                       "I'd drop tickets reassigned more than 3 times because their labels are noisy, and split by month "
+                                       "so the test set is the latest one. Served behind the ticketing webhook under "
+                                       "300 ms, falling back to the old keyword rules on a timeout."),
+    ])
+    modeling = next(d for d in grade(transcript).dimensions if d.phase == "modeling")
+    baseline = next(c for c in modeling.criteria if c.id == "baseline_first")
+    assert baseline.evidence and baseline.looks_for not in modeling.missing

@@ -192,6 +192,13 @@ def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, sai
     assert said in phrase and (not unsaid or unsaid not in phrase)
 
 
+def test_an_acknowledgement_does_not_end_on_a_time_modifier_whose_number_was_dropped():
+    """From a trial: "…, hotel ctr last 7d" was acknowledged as "Right, hotel ctr last."."""
+    text = "feats: price vs city median, review score, distance to searched landmark, user's past star level, hotel ctr last 7d"
+    for phase in range(8):
+        assert not key_phrase(text, phase).endswith("last")
+
+
 def test_a_product_of_two_things_is_not_acknowledged_as_one_run_of_words():
     """From a trial: "OK — times expected reach." for a turn on the problem-definition side (no term of its own)."""
     text = "the middle band goes into the review queue ordered by predicted harm times expected reach"
@@ -231,6 +238,11 @@ def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(stor
     assert answered_by_naming("Which trips would you exclude from training?", [
         "data: completed trips w/ gps traces, route chosen, actual duration. drop trips with gps gaps or cancelled mid-way"])
     assert not answered_by_naming("Which trips would you exclude from training?", ["we train on completed trips"])
+    # from a trial on hotel search: a load written "~2k searches/sec" was asked for again
+    assert answered_by_naming("Who are the users of this system and roughly how many requests should it handle?",
+                              ["i'll assume bookings, ~2k searches/sec peak, results in 200ms."])
+    assert not answered_by_naming("Who are the users of this system and roughly how many requests should it handle?",
+                                  ["we have 3 teams/org"])
 
 
 def test_leave_to_skip_a_phase_asked_in_a_design_message_is_given(store):

@@ -28,10 +28,11 @@ _CADENCE = re.compile(r"\b(?:hourly|daily|nightly|weekly|monthly|quarterly|every
                       r"weeks?|months?|day|week|hour)|each (?:day|week|night|hour|month)|once an? (?:day|week|month|hour)|"
                       r"incremental\w*|continuous\w*|online learning|per (?:day|week|hour))\b", re.I)
 
-# "roughly how many requests should it handle?" / "what peak load…" and "2M orders a day, peak 200 orders/sec"
+# "roughly how many requests should it handle?" / "what peak load…" and "2M orders a day, peak 200 orders/sec",
+# "~2k searches/sec"
 _LOAD_QUESTION = re.compile(r"\bhow many (?:\w+ )?(?:requests|queries|calls|orders|transactions|events|messages|predictions)\b|"
                             r"\b(?:qps|tps|rps|throughput|peak (?:load|traffic))\b", re.I)
-_LOAD_STATED = re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand)?\s*(?:\w+\s+){0,2}?"
+_LOAD_STATED = re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand)?\s*(?:\w+(?:\s+|(?=/))){0,2}?"
                           r"(?:(?:per|a|/|each)\s*(?:second|sec|s|day|hour|minute)\b|qps\b|tps\b|rps\b)", re.I)
 
 # "where do your labels come from?" / "what counts as a positive example…?" and a statement about the labels

@@ -85,8 +85,13 @@ def _breaks_run(word: str) -> bool:
     return low in RUN_BREAKERS or (low.endswith("ing") and len(low) > 5) or (low.endswith("ly") and len(low) > 4)
 
 
+# A modifier of time left at the end once its number is dropped: "hotel ctr last 7d" names "hotel ctr".
+TRAILING_MODIFIERS = {"last", "past", "next", "previous", "prior", "recent", "latest", "trailing", "rolling"}
+
+
 def _trimmed(run: list[str]) -> list[str]:
-    while run and (run[-1].lower() in TRAILING_VERBS or run[-1].lower().endswith("ed")):
+    while run and (run[-1].lower() in TRAILING_VERBS or run[-1].lower() in TRAILING_MODIFIERS
+                   or run[-1].lower().endswith("ed")):
         run = run[:-1]
     return run
 

@@ -346,13 +346,35 @@ def test_what_a_good_answer_looks_like_is_a_model_answer_request(store, ask):
 @pytest.mark.parametrize("ask", ["can you give me an example of what to say for scaling? like what numbers matter",
                                  "can you give me example of other feature? i don't know more",
                                  "should I use a feature store here? feels like overkill",
-                                 "honestly, would you go with gradient boosting here or a neural net? I'm kinda torn."])
+                                 "honestly, would you go with gradient boosting here or a neural net? I'm kinda torn.",
+                                 # from a trial in practice mode: put as a question of how, it got the requirement
+                                 # change again instead
+                                 "how should I evaluate it?", "how would you split the data here?"])
 def test_asking_for_an_example_or_for_the_interviewers_own_choice_is_a_hint_request(store, ask):
     from mlsd.interview.signals import is_hint_request
 
     assert is_hint_request(ask)
     r = _fraud_interview(store).respond(ask)
     assert r.action != "clarify" and "specified" not in r.message
+
+
+@pytest.mark.parametrize("ask, phase", [("how should I evaluate it?", "evaluation"),
+                                        ("how would you serve this, batch or online?", "serving"),
+                                        ("how should we split the data here?", "data")])
+def test_a_hint_asked_as_how_to_do_something_is_on_the_phase_its_verb_names(store, ask, phase):
+    """From a trial in practice mode: "how should I evaluate it?" got the requirement change again, then a
+    hint on features."""
+    iv = Interviewer.start(store, problem_id="eta_prediction", mode="practice")
+    iv.respond("so we predict minutes from pickup to drop-off for each trip, shown before the rider books.")
+    r = iv.respond(ask)
+    assert r.action == "hint" and r.target_phase == phase
+
+
+def test_a_question_of_how_about_the_company_is_still_a_clarifying_question():
+    from mlsd.interview.signals import is_hint_request
+
+    assert not is_hint_request("how do we get labels today?")
+    assert not is_hint_request("how would you like me to structure this?")
 
 
 def test_wrapping_up_names_the_gaps(store):

@@ -65,6 +65,21 @@ def phase_named_in(text: str) -> str | None:
     return _first_phase_named(_NAMED_ANYWHERE, text)
 
 
+# "how should I evaluate it?", "how would you serve this?": a phase named by what one does in it
+_PHASE_VERBS = [("evaluation", re.compile(r"\b(?:evaluat\w*|validat\w*|a/?b[\s-]?test\w*|measure whether)\b", re.I)),
+                ("serving", re.compile(r"\b(?:serv(?:e|ed|ing)|deploy\w*)\b", re.I)),
+                ("monitoring", re.compile(r"\b(?:monitor\w*|re-?train\w*)\b", re.I)),
+                ("scalability", re.compile(r"\b(?:scal(?:e|ed|ing)|shard\w*)\b", re.I)),
+                ("modeling", re.compile(r"\b(?:train(?:ed|ing)?|fit)\b", re.I)),
+                ("data", re.compile(r"\b(?:label(?:l?ed|l?ing)?|split(?:ting)?|sampl\w*)\b", re.I))]
+
+
+def phase_done_in(text: str) -> str | None:
+    """The phase a message names by its verb ("how should I evaluate it?"): the first one said."""
+    found = [(m.start(), phase) for phase, pattern in _PHASE_VERBS for m in [pattern.search(text)] if m]
+    return min(found)[1] if found else None
+
+
 # "can we move on to the model?", "let's talk about serving", "I'll start with the data"
 _MOVE_TO = re.compile(rf"\b(?:(?:move|go|jump|skip|switch|turn|get|come)(?: on| ahead| over| back)? to|talk about|"
                       rf"(?:start|begin) with)\s+(?:the\s+|my\s+|our\s+)?({PHASE_WORDS}){PART}\b", re.I)

@@ -15,8 +15,8 @@ import numpy as np
 
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
-from mlsd.evidence.phase_names import (phase_asked_about, phase_asked_to_skip, phase_deferred, phase_moved_to,
-                                       phase_named_in, phase_set_aside)
+from mlsd.evidence.phase_names import (phase_asked_about, phase_asked_to_skip, phase_deferred, phase_done_in,
+                                       phase_moved_to, phase_named_in, phase_set_aside)
 from mlsd.interview.answered import answered_by_naming
 from mlsd.interview.clarify import FactMatcher, checks_back, question_parts
 from mlsd.interview.diagram_review import read_diagram
@@ -127,7 +127,7 @@ def asked_about(text: str, hint: bool, model_answer: bool) -> str | None:
     anywhere ("which model would you use here?" asks about modeling)."""
     if not (hint or model_answer):
         return None
-    return phase_asked_about(text) or (phase_named_in(text) if hint else None)
+    return phase_asked_about(text) or (phase_named_in(text) or phase_done_in(text) if hint else None)
 
 
 _HEDGE = re.compile(r"\b(?:idk|i don'?t know|i do not know|dunno|not sure|no idea|maybe|i guess|perhaps)\b", re.I)

@@ -23,7 +23,10 @@ _HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you hel
                    # "can you give me an example of what to say for scaling?", "should I use a feature store here?",
                    # "would you go with gradient boosting or a neural net?": the interviewer's own answer asked for
                    r"|\b(?:can|could) you give me (?:an? |some )?examples?\b"
-                   r"|\bshould (?:i|we) (?:use|go with|pick|choose)\b[^.?!]{0,60}\?|\bwould you (?:go with|use|pick|choose|prefer)\b",
+                   r"|\bshould (?:i|we) (?:use|go with|pick|choose)\b[^.?!]{0,60}\?|\bwould you (?:go with|use|pick|choose|prefer)\b"
+                   # "how should I evaluate it?", "how would you split the data?": how to do it, asked of the
+                   # interviewer ("how do we get labels?" asks about the company: a clarifying question)
+                   r"|\bhow (?:should|shall) (?:i|we)\b[^.?!]{0,60}\?|\bhow would you (?!like\b)[^.?!]{0,60}\?",
                    re.I)
 _MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b"
                            # "what would a strong answer say about data?", "what should a good answer cover for evaluation?"

@@ -325,6 +325,9 @@ def test_every_labelled_end_signal_is_read_as_labelled():
     # the candidate's own wrap-up names the gaps; a progress question or a design sentence ends nothing
     ("I'll wrap it up there", "done"), ("how did i do on the data part, am I on track?", None),
     ("wrap up the features first, then serving", None),
+    # from a trial in a learner's English: "i finish" got a question on evaluation
+    ("i finish", "done"), ("ok i finish my design.", "done"),
+    ("i finished training the model on 3 months", None), ("i finish with this part, now serving", None),
 ])
 def test_asking_the_interviewer_to_wrap_up_or_for_the_result_ends_the_interview(text, kind):
     from mlsd.interview.signals import end_signal

@@ -238,6 +238,12 @@ def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(stor
     assert answered_by_naming("Which trips would you exclude from training?", [
         "data: completed trips w/ gps traces, route chosen, actual duration. drop trips with gps gaps or cancelled mid-way"])
     assert not answered_by_naming("Which trips would you exclude from training?", ["we train on completed trips"])
+    # from a trial on maintenance: "label is: machine fail in next 7 day = 1", then "What exactly will the model
+    # predict, and over what time horizon?"
+    assert answered_by_naming("What exactly will the model predict, and over what time horizon?",
+                              ["ok i think label is: machine fail in next 7 day = 1."])
+    assert not answered_by_naming("What exactly will the model predict, and over what time horizon?",
+                                  ["we use the last 7 days of sensor data"])
     # from a trial on hotel search: a load written "~2k searches/sec" was asked for again
     assert answered_by_naming("Who are the users of this system and roughly how many requests should it handle?",
                               ["i'll assume bookings, ~2k searches/sec peak, results in 200ms."])

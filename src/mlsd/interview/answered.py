@@ -54,7 +54,14 @@ _EXCLUDE_QUESTION = re.compile(r"\b(?:which|what) (?:\w+ )?(?:would|do|should) (
 _EXCLUDED = re.compile(r"\b(?:exclud\w*|drop(?:s|ped|ping)?|filter\w*|remov\w*|discard\w*|throw\w* (?:away|out)|dedup\w*)\b",
                        re.I)
 
-RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
+# "What exactly will the model predict, and over what time horizon?" and "label is: machine fail in next 7 day = 1"
+_TARGET_QUESTION = re.compile(r"\bwhat (?:exactly )?(?:will|would|does|do|should) (?:the model|you|we|it) predict\b|"
+                              r"\bprediction target\b", re.I)
+_TARGET_STATED = re.compile(r"\b(?:labels?|target|predict\w*|positive)\b[^.;]{0,60}?\b(?:next|within|in the next|ahead|"
+                            r"coming|following)\s+(?:\d+|a|an|one|two|three|seven|ten|thirty)?\s*(?:hours?|days?|weeks?|months?|minutes?)\b",
+                            re.I)
+
+RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_TARGET_QUESTION, _TARGET_STATED), (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
          (_LOSS_QUESTION, _LOSS_NAMED))
 
 

@@ -49,6 +49,8 @@ _DONE = re.compile(
     r"the (whole |full |complete |overall )?(design|system|solution|proposal)|what i (have|'?ve got|got))|"
     r"\b(design|desing|solution|proposal|system) is (complete|done|finish(ed)?)|\b(concludes|wraps up) (my|the)\b|"
     r"\bi('?m| am) (done|finished|finish)\b|\bi (have|'?ve) (finish|finished)\b|\bmy design is finish|"
+    # "i finish", "I finished my design": said alone, in a learner's English
+    r"^\W*(ok(ay)?\W+)?i (finish|finished)( (my|the) (design|desing|answer|solution))?\W*$|"
     r"\b(that|this|i'?ve|i have) covers? (it|everything|evrything|my design|the design|all)\b|"
     r"\b(should|would) cover everything\b|\bi'?ve covered (it all|everything|evrything|what i wanted|all)\b|\bi (think |believe |belive )?(i'?ve |i have |i )?covered (it all|everything|evrything|"
     r"what i wanted|all)\b|\bi (think |believe )?(i'?ve |i have |i )?covered it\W*$|\bi('?ve| have) said (everything|all|what i wanted)|\bnothing (more|else|further)\b|"

@@ -244,6 +244,11 @@ def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(stor
                               ["ok i think label is: machine fail in next 7 day = 1."])
     assert not answered_by_naming("What exactly will the model predict, and over what time horizon?",
                                   ["we use the last 7 days of sensor data"])
+    # from a trial on document Q&A: the closing asked how to build an evaluation set right after one was described
+    assert answered_by_naming("How would you build an evaluation set without existing labels?", [
+        "To evaluate I'd build a golden set of ~500 real questions with the supporting docs marked, and measure recall@8."])
+    assert not answered_by_naming("How would you build an evaluation set without existing labels?",
+                                  ["we evaluate on the test set"])
     # from a trial on hotel search: a load written "~2k searches/sec" was asked for again
     assert answered_by_naming("Who are the users of this system and roughly how many requests should it handle?",
                               ["i'll assume bookings, ~2k searches/sec peak, results in 200ms."])

@@ -13,6 +13,7 @@ Three kinds, each checked from the report and the transcript, independently of h
 from __future__ import annotations
 
 from mlsd.content.problems import resolve_problem, rubric_for
+from mlsd.content.rubrics import Rubric
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence import EvidenceEngine, EvidenceState
 from mlsd.grading.feedback import said_in_words
@@ -31,7 +32,7 @@ def contradictions(report: GradeReport, transcript: Transcript, state: EvidenceS
             + misfiled_quotes(report, state))
 
 
-def quoted_yet_missing(report: GradeReport, rubric=None) -> list[str]:
+def quoted_yet_missing(report: GradeReport, rubric: Rubric | None = None) -> list[str]:
     """Missing yet quoted, or not covered yet quoted. The criterion that counts clarifying questions and
     assumptions keeps its quotes in a phase nothing was designed for: asking is not designing."""
     found = []

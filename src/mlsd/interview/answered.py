@@ -58,8 +58,8 @@ _EXCLUDED = re.compile(r"\b(?:exclud\w*|drop(?:s|ped|ping)?|filter\w*|remov\w*|d
 _TARGET_QUESTION = re.compile(r"\bwhat (?:exactly )?(?:will|would|does|do|should) (?:the model|you|we|it) predict\b|"
                               r"\bprediction target\b", re.I)
 _TARGET_STATED = re.compile(r"\b(?:labels?|target|predict\w*|positive)\b[^.;]{0,60}?\b(?:next|within|in the next|ahead|"
-                            r"coming|following)\s+(?:\d+|a|an|one|two|three|seven|ten|thirty)?\s*(?:hours?|days?|weeks?|months?|minutes?)\b",
-                            re.I)
+                            r"coming|following)\s+(?:\d+|a|an|one|two|three|seven|ten|thirty)?\s*"
+                            r"(?:hours?|days?|weeks?|months?|minutes?)\b", re.I)
 
 # "How would you build an evaluation set without existing labels?" and "I'd build a golden set of ~500 real
 # questions with the supporting docs marked"
@@ -68,7 +68,8 @@ _EVAL_SET_QUESTION = re.compile(r"\bhow (?:would|will|do|could) (?:you|we) (?:bu
 _EVAL_SET_STATED = re.compile(r"\b(?:build|create|collect|assemble|label|curate|write|sample)\w*\b[^.;]{0,40}?\b(?:golden|eval\w*|"
                               r"test|labell?ed|ground[- ]truth|held[- ]out)\s+(?:set|dataset|questions)\b", re.I)
 
-RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_TARGET_QUESTION, _TARGET_STATED), (_EVAL_SET_QUESTION, _EVAL_SET_STATED), (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
+RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_TARGET_QUESTION, _TARGET_STATED), (_EVAL_SET_QUESTION, _EVAL_SET_STATED),
+         (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
          (_LOSS_QUESTION, _LOSS_NAMED))
 
 

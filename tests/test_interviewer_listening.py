@@ -192,6 +192,13 @@ def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, sai
     assert said in phrase and (not unsaid or unsaid not in phrase)
 
 
+def test_an_adverb_made_from_a_technique_term_is_not_acknowledged_with_the_nouns_before_it():
+    """From a trial: "score at upload time asynchronously" was acknowledged as "Noted: upload time asynchronously."."""
+    phrase = key_phrase("okay then serving - score at upload time asynchronously, posts go live but get pulled", 5)
+    assert "asynchronously" not in phrase
+    assert key_phrase("an asynchronous worker pool scores posts", 5) == "asynchronous worker"
+
+
 def test_an_acknowledgement_does_not_end_on_a_time_modifier_whose_number_was_dropped():
     """From a trial: "…, hotel ctr last 7d" was acknowledged as "Right, hotel ctr last."."""
     text = "feats: price vs city median, review score, distance to searched landmark, user's past star level, hotel ctr last 7d"
@@ -249,6 +256,12 @@ def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(stor
         "To evaluate I'd build a golden set of ~500 real questions with the supporting docs marked, and measure recall@8."])
     assert not answered_by_naming("How would you build an evaluation set without existing labels?",
                                   ["we evaluate on the test set"])
+    # from a trial on harmful content: "Is this a single classifier, and what should it output?" right after the
+    # candidate framed it as a multi-label classifier per post
+    framed = ["I'd frame it as a multi-label classifier, per post, scoring hate, harassment, nudity, with a "
+              "threshold per label that decides auto-remove versus send to human review."]
+    assert answered_by_naming("Is this a single classifier, and what should it output?", framed)
+    assert not answered_by_naming("What exactly will the model predict, and over what time horizon?", framed)
     # from a trial on hotel search: a load written "~2k searches/sec" was asked for again
     assert answered_by_naming("Who are the users of this system and roughly how many requests should it handle?",
                               ["i'll assume bookings, ~2k searches/sec peak, results in 200ms."])

@@ -375,6 +375,9 @@ def test_a_question_of_how_about_the_company_is_still_a_clarifying_question():
 
     assert not is_hint_request("how do we get labels today?")
     assert not is_hint_request("how would you like me to structure this?")
+    # mid-text, a "how would you…?" is a heading the candidate answers, or a transcript pasted whole
+    assert not is_hint_request("**Interviewer:** Go on, how would you evaluate?\n\n**Candidate:** NDCG@10 on a "
+                               "held-out week, then a two-week A/B test on clicks per session, complaints as guardrail.")
 
 
 def test_wrapping_up_names_the_gaps(store):

@@ -61,6 +61,13 @@ _TARGET_STATED = re.compile(r"\b(?:labels?|target|predict\w*|positive)\b[^.;]{0,
                             r"coming|following)\s+(?:\d+|a|an|one|two|three|seven|ten|thirty)?\s*"
                             r"(?:hours?|days?|weeks?|months?|minutes?)\b", re.I)
 
+# "Is this a single classifier, and what should it output?" / "What exactly will the model predict…?" and "I'd frame
+# it as a multi-label classifier, per post" (a question that also asks the horizon wants more than the task type)
+_FRAMING_QUESTION = re.compile(r"^(?!.*\b(?:horizon|how far|window)\b).*?(?:\bsingle (?:classifier|model)\b|"
+                               r"\bwhat (?:exactly )?(?:will|would|should|does) (?:the model|it) (?:predict|output)\b)", re.I)
+_FRAMING_STATED = re.compile(r"\b(?:binary|multi[- ]?label|multi[- ]?class|multi[- ]?task|one[- ]vs[- ]rest)\s+(?:classifier|"
+                             r"classification|model)\b|\b(?:regression|ranking|classification)\s+(?:problem|task|model)\b", re.I)
+
 # "How would you build an evaluation set without existing labels?" and "I'd build a golden set of ~500 real
 # questions with the supporting docs marked"
 _EVAL_SET_QUESTION = re.compile(r"\bhow (?:would|will|do|could) (?:you|we) (?:build|create|get|collect|make|assemble) "
@@ -68,7 +75,8 @@ _EVAL_SET_QUESTION = re.compile(r"\bhow (?:would|will|do|could) (?:you|we) (?:bu
 _EVAL_SET_STATED = re.compile(r"\b(?:build|create|collect|assemble|label|curate|write|sample)\w*\b[^.;]{0,40}?\b(?:golden|eval\w*|"
                               r"test|labell?ed|ground[- ]truth|held[- ]out)\s+(?:set|dataset|questions)\b", re.I)
 
-RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_TARGET_QUESTION, _TARGET_STATED), (_EVAL_SET_QUESTION, _EVAL_SET_STATED),
+RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_TARGET_QUESTION, _TARGET_STATED), (_FRAMING_QUESTION, _FRAMING_STATED),
+         (_EVAL_SET_QUESTION, _EVAL_SET_STATED),
          (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
          (_LOSS_QUESTION, _LOSS_NAMED))
 

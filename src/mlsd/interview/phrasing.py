@@ -111,6 +111,8 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
     surface: list[str] = []
     for term in found:
         said = _surface(text, term)
+        if said.lower().endswith("ly") and not term.endswith("ly"):
+            continue  # "asynchronous" said as "asynchronously": how something is done, no thing named
         if said.lower().endswith(("ed", "est")):
             # "gradient boosted" → "gradient boosted trees", "approximate nearest" → "… neighbour"; a participle
             # with no noun after it ("sliced by market") acknowledges nothing

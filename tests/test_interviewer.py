@@ -399,6 +399,25 @@ def test_a_bare_no_to_a_closing_gap_wraps_up_and_a_mentioned_phase_is_not_called
     assert declined.action == "wrap_up" and iv.state.closing is not None
 
 
+def test_a_phase_touched_on_is_never_named_as_not_covered_at_the_close(store):
+    """From a trial: the goal restated before two questions ("…to maximise long-term satisfaction, not just watch
+    time") touched problem definition without covering it, and "I think that covers it" was answered with "you
+    haven't covered … problem definition & requirements"."""
+    from mlsd.core.phases import PHASE_IDS, phase_title
+    from mlsd.interview.pacing import TOUCHED
+    iv = Interviewer.start(store, problem_id="video_recommendations")
+    iv.respond("Let me restate: we're recommending videos on the home feed to maximise long-term satisfaction, not "
+               "just watch time. Is there an existing recommender? How many daily users?")
+    iv.respond("Candidate generation: two-tower model over user history and video embeddings, ANN index, ~1000 "
+               "candidates. Ranking: multi-task DNN predicting watch time, like, share, and not-interested.")
+    touched = [p for p in PHASE_IDS if not iv.state.covered(p) and iv.state.coverage.get(p, 0.0) >= TOUCHED]
+    assert "problem_definition" in touched
+    closing = iv.respond("I think that covers it.")
+    assert closing.action == "close_gaps" and closing.target_phase not in touched
+    named_uncovered = closing.message.split("haven't covered ")[1].split(", and I'd like")[0].split(". Let's")[0]
+    assert not [p for p in touched if phase_title(p).lower() in named_uncovered.lower()]
+
+
 def test_named_gaps_say_which_phases_were_only_mentioned():
     from mlsd.interview.phrasing import named_gaps
     from mlsd.interview.policy import Action

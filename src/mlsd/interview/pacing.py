@@ -56,7 +56,9 @@ def closing_gaps(state, problem: Problem, limit: int = 4, thin: bool = True) -> 
     then thin ones (one passing mention): a mention the judgment took for coverage may be no more than
     that, and an interviewer asks about a thin phase before letting the candidate go."""
     order = lambda p: (-problem.weight(p), PHASE_IDS.index(p))  # noqa: E731
-    gaps = sorted((p for p in PHASE_IDS if not state.covered(p)), key=order)
+    # of the uncovered phases, those nothing was said about first: the bigger holes
+    gaps = sorted((p for p in PHASE_IDS if not state.covered(p)),
+                  key=lambda p: (state.coverage.get(p, 0.0) >= TOUCHED, *order(p)))
     if not thin:
         return gaps[:limit]
     mentions = sorted((p for p in PHASE_IDS if state.covered(p) and state.depth.get(p, 0) <= 1), key=order)

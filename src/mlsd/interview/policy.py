@@ -33,7 +33,7 @@ from mlsd.content.problems import CUSTOM_PROBLEM_ID, GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import after_dash, normalise
 from mlsd.interview.pitfalls import Pitfall, load_pitfalls
-from mlsd.interview.pacing import closing_gaps, next_target
+from mlsd.interview.pacing import TOUCHED, closing_gaps, next_target
 from mlsd.interview.replies import (UNSPECIFIED_IN_A_DESIGN, change_question, folds, question_on_the_table, reason,
                                    repeat, time_left, unanswered_change)
 # The state, reading and action types live in `state`; they are imported from here by most callers.
@@ -175,9 +175,10 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
             return wrap_up(state, problem, "You've covered every phase — let's wrap up here.")
         first = ask(state, problem, "close_gaps", gaps[0], generic, reading)
         if first:
-            first.gaps, first.brief = gaps, [g for g in gaps if state.covered(g)]
+            # a phase the candidate touched on without covering it is one to hear more about, not "not covered"
+            first.gaps, first.brief = gaps, [g for g in gaps if state.covered(g) or state.coverage.get(g, 0.0) >= TOUCHED]
             # "you haven't covered A, B, C and D" must not read as the whole list when more is missing
-            first.unnamed = uncovered - len(gaps) + len(first.brief)
+            first.unnamed = uncovered - sum(not state.covered(g) for g in gaps)
             return first
         return wrap_up(state, problem, "Thanks, let's wrap up here.")
     if state.closing is None:

@@ -30,6 +30,11 @@ def phase_budget_min(time_budget_min: float, phase: str, problem: Problem | None
     return time_budget_min * weights[phase] / sum(weights.values())
 
 
+def touched(state, phase: str) -> bool:
+    """Something was said about the phase, if not enough to cover it (or more)."""
+    return state.coverage.get(phase, 0.0) >= TOUCHED
+
+
 def ordered_gaps(state, problem: Problem, by_weight: bool = False) -> list[str]:
     """Uncovered phases, most urgent first: the ones the candidate skipped past (a later phase is covered),
     heavier-weighted first, untouched before touched on; then the ones not reached yet, in interview order
@@ -41,8 +46,7 @@ def ordered_gaps(state, problem: Problem, by_weight: bool = False) -> list[str]:
     # on: the untouched one is the bigger hole, and the touched one is where the judgment is likeliest to have
     # missed a point made (on our answers, 18 of the 22 first follow-ups aimed at a phase the answer does
     # cover went to such a phase; 4 do now).
-    touched = lambda p: state.coverage.get(p, 0.0) >= TOUCHED  # noqa: E731
-    skipped = sorted((g for g in gaps if g[0] < furthest), key=lambda g: (-problem.weight(g[1]), touched(g[1]), g[0]))
+    skipped = sorted((g for g in gaps if g[0] < furthest), key=lambda g: (-problem.weight(g[1]), touched(state, g[1]), g[0]))
     ahead = sorted((g for g in gaps if g[0] > furthest), key=lambda g: ((-problem.weight(g[1]) if by_weight else 0), g[0]))
     return [p for _, p in skipped + ahead]
 
@@ -58,7 +62,7 @@ def closing_gaps(state, problem: Problem, limit: int = 4, thin: bool = True) -> 
     order = lambda p: (-problem.weight(p), PHASE_IDS.index(p))  # noqa: E731
     # of the uncovered phases, those nothing was said about first: the bigger holes
     gaps = sorted((p for p in PHASE_IDS if not state.covered(p)),
-                  key=lambda p: (state.coverage.get(p, 0.0) >= TOUCHED, *order(p)))
+                  key=lambda p: (touched(state, p), *order(p)))
     if not thin:
         return gaps[:limit]
     mentions = sorted((p for p in PHASE_IDS if state.covered(p) and state.depth.get(p, 0) <= 1), key=order)

@@ -33,7 +33,7 @@ from mlsd.content.problems import CUSTOM_PROBLEM_ID, GenericGuide, Problem
 from mlsd.core.phases import PHASE_IDS, phase_title
 from mlsd.core.text import after_dash, normalise
 from mlsd.interview.pitfalls import Pitfall, load_pitfalls
-from mlsd.interview.pacing import TOUCHED, closing_gaps, next_target
+from mlsd.interview.pacing import closing_gaps, next_target, touched
 from mlsd.interview.replies import (UNSPECIFIED_IN_A_DESIGN, change_question, folds, question_on_the_table, reason,
                                    repeat, time_left, unanswered_change)
 # The state, reading and action types live in `state`; they are imported from here by most callers.
@@ -176,7 +176,7 @@ def closing(state: InterviewState, problem: Problem, reading: Reading, generic: 
         first = ask(state, problem, "close_gaps", gaps[0], generic, reading)
         if first:
             # a phase the candidate touched on without covering it is one to hear more about, not "not covered"
-            first.gaps, first.brief = gaps, [g for g in gaps if state.covered(g) or state.coverage.get(g, 0.0) >= TOUCHED]
+            first.gaps, first.brief = gaps, [g for g in gaps if touched(state, g)]  # covered is touched too
             # "you haven't covered A, B, C and D" must not read as the whole list when more is missing
             first.unnamed = uncovered - sum(not state.covered(g) for g in gaps)
             return first

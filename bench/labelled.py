@@ -165,7 +165,7 @@ def answers() -> list[LabelledAnswer]:
 
 
 GATE_HELD_OUT = "gate_fresh.yaml"
-GATE_DEV = ("gate_dev.yaml", "gate_dev_2.yaml", "gate_dev_3.yaml")
+GATE_DEV = ("gate_dev.yaml", "gate_dev_2.yaml", "gate_dev_3.yaml", "gate_dev_4.yaml")
 
 
 def gate(dev: bool = False) -> Gate:

@@ -21,6 +21,7 @@ from mlsd.grading.llm_grading import Budget, grade_with_llm
 from mlsd.grading.offline import assemble_dimension, grade_dimension_offline
 from mlsd.grading.report import DimensionResult, Flags, GradeReport, cut
 from mlsd.grading.transcript import Transcript
+from mlsd.grading.verse import is_verse
 from mlsd.grading.drawings import attach_drawings
 from mlsd.llm import LLM, offline_llm
 
@@ -57,6 +58,8 @@ def insufficient_reason(transcript: Transcript, state: EvidenceState, talk_filte
     known = sum(1 for w in clean if get_embedder().is_known_word(w))
     if known / max(1, len(clean)) < 0.5:
         return "the candidate text does not read as language (mostly non-words); nothing to grade"
+    if is_verse("\n".join(t.content for _, t in transcript.candidate_turns())):
+        return "the candidate text is rhymed verse, not a design answer; nothing to grade"
     chat = any(t.role == "interviewer" for t in transcript.turns)
     if len(words) > SHORT_ANSWER_WORDS and not chat:
         return _long_text_reason(state, talk_filter)

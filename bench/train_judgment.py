@@ -12,6 +12,15 @@ mixes sentences of one source:
   combiner and the threshold are chosen on the other sources).
 `--write` saves the model fitted on everything to src/mlsd/evidence/data/judgment_model.json.
 Never point any of this at ../shared/eval-corpus: it is measured by `mlsd bench`, never fitted.
+
+Tried on 2026-12-02 and not kept: training on the units of our multi-unit chat turns as well
+(multiple-instance: each content unit of a turn labelled "about none of the phases the turn does not
+cover", and of a covered phase its best unit, or every unit judged >= 0.5, labelled "about it"). Cross-
+validated it looked better — chat per-turn 0.752 -> 0.766, chat skipped 0.763 -> 0.794, answers
+0.941/0.845 -> 0.957/0.892 — but on text it never saw it was worse: the eval corpus 0.957/0.759 ->
+0.951/0.714, its clean skip probe 1.0 -> 0.556, our fresh dialogues per-turn 0.825 -> 0.803, one short
+real answer refused. With negatives only (no unit labelled "about it"): CV 0.767 / 0.791, eval corpus
+0.931/0.667 and false probes 14 %. The turn labels teach our dialogues' own phrasing, not the phases.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from mlsd.core.text import split_sentences
 from mlsd.content.problems import Problem
 from mlsd.evidence import EvidenceEngine, EvidenceState, JudgedUnit
 from mlsd.evidence.phase_names import (phase_asked_about, phase_asked_to_skip, phase_deferred, phase_done_in,
@@ -124,10 +125,19 @@ def _answers_own_request(judged: list[JudgedUnit], rhetorical: set[int]) -> bool
 
 def asked_about(text: str, hint: bool, model_answer: bool) -> str | None:
     """The phase a request for help names: after a preposition ("a hint on the data part"), or for a hint
-    anywhere ("which model would you use here?" asks about modeling)."""
+    anywhere ("which model would you use here?" asks about modeling). The request's own sentence says it
+    first: in "i think thats it for the model. not sure how id evaluate it tho, how would you do it?" the
+    help wanted is on evaluation, whatever phase the sentence before closed. Questions are read from the
+    last, then the other sentences from the last, then the message whole."""
     if not (hint or model_answer):
         return None
-    return phase_asked_about(text) or (phase_named_in(text) or phase_done_in(text) if hint else None)
+    sentences = split_sentences(text)
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    for part in [*reversed(asking), *reversed(sentences), text] if len(sentences) > 1 else [text]:
+        found = phase_asked_about(part) or (phase_named_in(part) or phase_done_in(part) if hint else None)
+        if found:
+            return found
+    return None
 
 
 _HEDGE = re.compile(r"\b(?:idk|i don'?t know|i do not know|dunno|not sure|no idea|maybe|i guess|perhaps)\b", re.I)

@@ -86,6 +86,21 @@ def test_evidence_sits_under_the_dimension_it_supports(fraud_engine):
     assert "Success metrics" not in by_dimension.get("modeling", "")
 
 
+def test_a_success_metric_said_in_a_learners_english_is_evidence_for_the_metrics_criterion():
+    """From a mock trial (support tickets): "I think success is less tickets re-routed by humans…" was judged
+    problem definition, but its quote went under clarifying questions and assumptions (the "I think" of a stated
+    assumption), and the metrics criterion quoted a fallback sentence instead; "the system must read new ticket
+    and decide to which team it go" was the task, yet scored under it only faintly."""
+    engine = EvidenceEngine(load_rubric(problem_id="support_ticket_routing"))
+    state = engine.analyze([(3, "So the system must read new ticket and decide to which team it go, and also priority. "
+                                "I think success is less tickets re-routed by humans and faster first response time.", "")])
+    criteria = state.criteria()
+    quotes = lambda cid: " ".join(s.quote for s in criteria[cid].spans)  # noqa: E731
+    assert "success is less tickets" in quotes("success_metrics_business_and_ml")
+    assert "success is less tickets" not in quotes("clarifying_questions_and_scope")
+    assert "which team it go" in quotes("business_objective_to_ml_task")
+
+
 def test_a_short_answer_after_a_question_is_read_in_its_context(fraud_engine):
     assert "evaluation" in covered(fraud_engine, "PR-AUC on the most recent month, recall at 1% FPR",
                                    context="How would you test the model before launch?")

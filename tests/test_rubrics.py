@@ -208,6 +208,23 @@ def test_non_rubric_data_files_are_ignored(content):
     assert check_rubrics(content) == []
 
 
+def test_criterion_examples_name_criteria_that_exist(content):
+    """rubrics/criterion_examples.yaml is no rubric; a key that is no criterion (renamed, mistyped) is an error
+    naming the file, the key and its line, and a bad example is one too."""
+    from mlsd.content.rubrics import load_rubric
+
+    known = load_rubric("base", root=content).criteria()[0][1].id
+    path = content / "rubrics" / "criterion_examples.yaml"
+    path.write_text(f'{known}:\n  - "the task is the next purchase per user"\n', encoding="utf-8")
+    assert list_rubrics(content) == ["base"] and check_rubrics(content) == []
+    path.write_text(f'{known}:\n  - "fine example here"\nno_such_criterion:\n  - "another example"\n', encoding="utf-8")
+    errors = check_rubrics(content)
+    assert [(Path(e.path).name, e.line) for e in errors] == [("criterion_examples.yaml", 3)]
+    assert "no_such_criterion" in str(errors[0])
+    path.write_text(f'{known}:\n  - "ok"\n', encoding="utf-8")  # under three characters
+    assert [Path(e.path).name for e in check_rubrics(content)] == ["criterion_examples.yaml"]
+
+
 # --- overlays ---
 
 

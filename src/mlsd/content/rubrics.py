@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from mlsd.content.criterion_examples import unknown_ids
 from mlsd.content.files import (ErrorCollector, FieldValueError, content_root, error_at, load_yaml_model_cached,
                                 unknown_id_message)
 from mlsd.core.errors import DataFileError, NotFoundError
@@ -219,7 +220,7 @@ def _overlay_path(overlay_id: str, root: Path | str | None) -> Path:
 # rubrics/ also holds grading data that is not a rubric: phases.yaml belongs to the
 # evidence engine (mlsd.evidence). Those files, and any file starting with "_", are
 # skipped here so they are neither listed as rubrics nor validated as one.
-NON_RUBRIC_FILES = frozenset({"phases.yaml"})
+NON_RUBRIC_FILES = frozenset({"phases.yaml", "criterion_examples.yaml"})
 
 
 def _is_rubric_file(path: Path) -> bool:
@@ -348,11 +349,13 @@ def load_rubric(
 
 
 def check_rubrics(root: Path | str | None = None) -> list[DataFileError]:
-    """Validate every rubric and overlay file, and each overlay merged onto its base."""
+    """Validate every rubric and overlay file, each overlay merged onto its base, and the criterion ids of
+    rubrics/criterion_examples.yaml."""
     found = ErrorCollector(rubrics_dir(root), "rubrics")
     if found.errors:
         return found.errors
     bases = {base_id: found.load(_load_checked, _base_path(base_id, root), Rubric) for base_id in _base_ids(root)}
+    overlays = []
     for overlay_id in _overlay_ids(root):
         path = _overlay_path(overlay_id, root)
         overlay = found.load(_load_checked, path, RubricOverlay)
@@ -363,4 +366,9 @@ def check_rubrics(root: Path | str | None = None) -> list[DataFileError]:
                 found.errors.append(error_at(path, ("extends",), f"extends unknown base rubric '{overlay.extends}'"))
             continue
         found.load(apply_overlay, bases[overlay.extends], overlay, path)
-    return found.errors
+        overlays.append(overlay)
+    if found.errors:  # a broken rubric's criteria are unknown: its errors say enough
+        return found.errors
+    known = {c.id for base in bases.values() for _, c in base.criteria()}
+    known |= {c.id for overlay in overlays for criteria in overlay.add_criteria.values() for c in criteria}
+    return found.errors + (found.load(unknown_ids, known, root) or [])

@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass
 import numpy as np
 
+from mlsd.content.criterion_examples import load_criterion_examples
 from mlsd.content.rubrics import Rubric
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence.cues import term_pattern
 from mlsd.evidence.judged import JudgedUnit
-from mlsd.knowledge.embeddings import get_embedder
+from mlsd.knowledge.content_vectors import content_vectors
 
 LEX_WEIGHT = 0.05  # per distinct signal term, up to three
 CROSS_THRESHOLD = 0.4  # similarity a cross-cutting criterion needs
@@ -70,11 +71,12 @@ class CriterionMatcher:
         self.unit_threshold = unit_threshold
         self.criteria = [(d, c) for d, c in rubric.criteria()]
         texts, owners = [], []
+        more = load_criterion_examples()
         for j, (_, c) in enumerate(self.criteria):
-            for text in (c.looks_for, *c.evidence_examples):
+            for text in (c.looks_for, *c.evidence_examples, *more.get(c.id, ())):
                 texts.append(text)
                 owners.append(j)
-        self.prototypes = get_embedder().embed(texts)  # embedded once; the embedder caches by text
+        self.prototypes = content_vectors(texts)  # embedded once, kept on disk for the next process
         self.owners = np.array(owners)
         self.patterns = [term_pattern(list(c.signals)) for _, c in self.criteria]
         self.phase_of = [PHASE_IDS.index(d.phase) if d.phase else None for d, _ in self.criteria]

@@ -24,6 +24,7 @@ from mlsd.content.problems import Problem, load_problems
 # question_parts and checks_back are read from here by the interviewer and the benchmarks
 from mlsd.interview.questions import (OFFERED, STARTS_ASKING, TENTATIVE, checks_back, is_fragment,  # noqa: F401
                                       question_parts)
+from mlsd.knowledge.content_vectors import content_vectors
 from mlsd.knowledge.embeddings import get_embedder
 from mlsd.knowledge.lexical import LexicalStats, lexical_terms, stemmed
 
@@ -47,6 +48,12 @@ class FactMatcher:
 
     def __init__(self, problem: Problem, domain_share: float | None = None):
         self.facts = list(problem.hidden_spec)
+        bank = list(load_problems().values()) if self.facts else []  # read once: each call copies every problem
+        # every text embedded below, from the disk when an earlier process embedded it (about 1 s of embedding)
+        ids = {f.id for f in self.facts}
+        content_vectors([problem.statement, *(t for f in self.facts for t in (*f.examples, *f.asks, f.fact)),
+                         *(t for other in bank if other.id != problem.id for f in other.hidden_spec if f.id in ids
+                           for t in (*f.examples, other.statement))])
         embed = get_embedder().embed
         share = DOMAIN_SHARE if domain_share is None else domain_share
         self.domain = share * embed([problem.statement])[0]
@@ -54,7 +61,6 @@ class FactMatcher:
         # phrases catch the plain wording ("labels?"), and its own text catches a question put in its terms
         # rather than the examples' ("what counts as winning here?" near "The goal is to…"): on our questions
         # and on 176 written for development it added 0.005 and 0.017 at the same MATCH.
-        bank = list(load_problems().values()) if self.facts else []  # read once: each call copies every problem
         examples = [np.vstack([self._specific(embed([*f.examples, *f.asks, f.fact])),
                                *borrowed_examples(f.id, problem.id, share, bank)]) for f in self.facts]
         # kept as one matrix, padded per fact, so a question is compared with all of them in one product

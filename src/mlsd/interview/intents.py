@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mlsd.content.files import load_yaml_model
 from mlsd.evidence.judged import JudgedUnit
 from mlsd.interview.signals import end_signal, has_end_wording, is_hint_request, is_model_answer_request
-from mlsd.knowledge.embeddings import get_embedder
+from mlsd.knowledge.content_vectors import content_vectors
 
 Intent = Literal["done", "stop", "hint", "model_answer"]
 KINDS = ("done", "stop", "hint", "model_answer", "other")
@@ -48,7 +48,7 @@ def prototypes() -> tuple[list[str], np.ndarray]:
     data = load_yaml_model(PROTOTYPES, Prototypes)
     kinds = [kind for kind in KINDS for _ in getattr(data, kind)]
     texts = [text for kind in KINDS for text in getattr(data, kind)]
-    return kinds, get_embedder().embed(texts)
+    return kinds, content_vectors(texts)
 
 
 def closest(vector: np.ndarray) -> tuple[str, float, float]:

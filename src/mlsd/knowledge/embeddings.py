@@ -103,6 +103,10 @@ class MiniLM:
             self.seconds += time.perf_counter() - started
         return np.vstack([self._cache[t] for t in texts])
 
+    def missing(self, texts: list[str]) -> list[str]:
+        """Those of `texts` this process has no vector for yet, each once."""
+        return [t for t in dict.fromkeys(texts) if t not in self._cache]
+
     def remember(self, texts: list[str], vectors: np.ndarray) -> None:
         """Seed the cache with vectors stored earlier (a resumed interview does not embed its turns again)."""
         for text, vector in zip(texts, vectors):

@@ -101,6 +101,18 @@ def test_a_success_metric_said_in_a_learners_english_is_evidence_for_the_metrics
     assert "which team it go" in quotes("business_objective_to_ml_task")
 
 
+def test_only_questions_and_assumptions_are_evidence_for_asking_and_scoping():
+    """From a graded trial answer: "Goal: suggest a nightly price per listing…" was quoted as a clarifying
+    question or stated assumption (it resembles one), and the report told the candidate to ask more questions."""
+    engine = EvidenceEngine(load_rubric(problem_id="dynamic_pricing"))
+    state = engine.analyze([(0, "Goal: suggest a nightly price per listing per date that maximises host revenue while "
+                                "keeping occupancy healthy.", ""),
+                            (2, "I'll assume about 2 million listings and that hosts can override any suggestion.", ""),
+                            (4, "How many listings are there, and can hosts override the price?", "")])
+    quotes = " ".join(s.quote for s in state.criteria()["clarifying_questions_and_scope"].spans)
+    assert "Goal:" not in quotes and "I'll assume" in quotes and "How many listings" in quotes
+
+
 def test_a_short_answer_after_a_question_is_read_in_its_context(fraud_engine):
     assert "evaluation" in covered(fraud_engine, "PR-AUC on the most recent month, recall at 1% FPR",
                                    context="How would you test the model before launch?")

@@ -97,7 +97,11 @@ class CriterionMatcher:
         assigned: dict[int, list[tuple[float, int]]] = {j: [] for j in range(len(self.criteria))}
         for i, u in enumerate(units):
             for phase in np.flatnonzero(u.phases >= self.unit_threshold):
-                own = [j for j, p in enumerate(self.phase_of) if p == phase]
+                # asking and assuming is what the clarifying-questions criterion looks for: a design statement that
+                # only resembles a stated assumption ("Goal: suggest a nightly price per listing…") is not one
+                own = [j for j, p in enumerate(self.phase_of) if p == phase and not (self.questions[j] and u.asks < 0.5)]
+                if not own:
+                    continue
                 top = max(scores[i, j] for j in own)
                 for j in own:
                     if scores[i, j] >= min(top - MATCH_MARGIN, ALSO_MATCH) or (terms and terms[i][j] and scores[i, j] >= TERM_MATCH) \

@@ -138,6 +138,19 @@ def test_a_sentence_that_names_its_phase_first_is_read_under_that_name():
     assert not skipped["monitoring"].covered
 
 
+def test_a_terse_note_labelled_with_an_equals_sign_is_read_under_that_label():
+    """From a practice trial: "success = lower mae plus fewer late complaints" (after the goal, in chat) was
+    problem definition 0.31, and the interviewer asked next how ETAs getting better would be measured."""
+    from mlsd.evidence.segmentation import named_phase, signpost
+    assert signpost('success = lower mae plus fewer "late" complaints') == "success"
+    assert signpost("model = gbdt on those features") == "model"
+    assert signpost("p = 0.5 is the cut-off") == ""  # a name of no phase
+    assert named_phase("Success") == "problem_definition"
+    engine = EvidenceEngine(load_rubric())
+    phases = engine.analyze([(0, 'success = lower mae plus fewer "late" complaints', "")]).phases()
+    assert phases["problem_definition"].covered
+
+
 def test_a_design_proposal_put_as_a_question_is_judged_as_the_statement_it_proposes():
     from mlsd.evidence.segmentation import as_proposed
     assert as_proposed("What if we shard the prefix table by the first two characters?") == \

@@ -362,11 +362,13 @@ def test_asking_for_an_example_or_for_the_interviewers_own_choice_is_a_hint_requ
                                         ("how would you serve this, batch or online?", "serving"),
                                         ("how should we split the data here?", "data"),
                                         ("i think thats it for the model. honestly not sure how id evaluate it tho, "
-                                         "how would you do it?", "evaluation")])
+                                         "how would you do it?", "evaluation"),
+                                        ("not sure about this one. what's a good way to eval?", "evaluation")])
 def test_a_hint_asked_as_how_to_do_something_is_on_the_phase_its_verb_names(store, ask, phase):
     """From trials in practice mode: "how should I evaluate it?" got the requirement change again, then a
     hint on features; "…thats it for the model. not sure how id evaluate it tho, how would you do it?" got a
-    hint on modeling, the phase the sentence before the request closed."""
+    hint on modeling, the phase the sentence before the request closed; "what's a good way to eval?" got the
+    requirement change again."""
     iv = Interviewer.start(store, problem_id="eta_prediction", mode="practice")
     iv.respond("so we predict minutes from pickup to drop-off for each trip, shown before the rider books.")
     r = iv.respond(ask)

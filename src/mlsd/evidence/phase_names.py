@@ -17,7 +17,7 @@ NUMBERING = re.compile(r"^\d{1,2}[.)]\s*")
 # heading that is nothing but a phase's name, names.
 PHASE_NAMES = {
     "problem_definition": r"problem(?: definition)?|goals?|objectives?|business goals?|requirements|scope|framing|"
-                          r"success metrics?",
+                          r"success(?: metrics?)?",
     "data": r"(?:training )?data|labels?|label(?:l)?ing|datasets?",
     "features": r"features?|feats|feature engineering",
     "modeling": r"models?|model(?:l)?ing",
@@ -66,7 +66,7 @@ def phase_named_in(text: str) -> str | None:
 
 
 # "how should I evaluate it?", "how would you serve this?": a phase named by what one does in it
-_PHASE_VERBS = [("evaluation", re.compile(r"\b(?:evaluat\w*|validat\w*|a/?b[\s-]?test\w*|measure whether)\b", re.I)),
+_PHASE_VERBS = [("evaluation", re.compile(r"\b(?:evaluat\w*|evals?|validat\w*|a/?b[\s-]?test\w*|measure whether)\b", re.I)),
                 ("serving", re.compile(r"\b(?:serv(?:e|ed|ing)|deploy\w*)\b", re.I)),
                 ("monitoring", re.compile(r"\b(?:monitor\w*|re-?train\w*)\b", re.I)),
                 ("scalability", re.compile(r"\b(?:scal(?:e|ed|ing)|shard\w*)\b", re.I)),

@@ -32,7 +32,7 @@ _EMPTY_SLOT = re.compile(r"^[^:]{1,60}:\s*(?:(?:tbd|todo|n/?a|none|tba|\?+|\.\.\
 
 _SIGNPOST = re.compile(
     rf"^\W*(?:{LEAD}(?:the\s+)?{PHASE_WORDS}{PART}{ASIDE}(?=\s*(?:[:,—–]|\s-\s)|\s+(?:i|we|i'?d|we'?d|i'?ll|we'?ll|let'?s|"
-    rf"my|our|it'?s|there'?s)\b)|{PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|—|–|\s-\s)\s*\S))",
+    rf"my|our|it'?s|there'?s)\b)|{PHASE_WORDS}(?:\s+(?:side|part|piece|stage|phase|wise))?(?=\s*(?::|=|—|–|\s-\s)\s*\S))",
     re.I)
 
 

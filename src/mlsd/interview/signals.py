@@ -27,7 +27,9 @@ _HINT = re.compile(r"\b(hint|i'?m stuck|not sure where to (go|start)|can you hel
                    # "how should I evaluate it?", "how would you split the data?": how to do it, asked of the
                    # interviewer ("how do we get labels?" asks about the company: a clarifying question), at the
                    # end of what was said (mid-text it is a heading the candidate answers, or a quoted transcript)
-                   r"|\bhow (?:(?:should|shall) (?:i|we)\b|would you (?!like\b))[^.?!]{0,60}\?(?=[\s\S]{0,60}$)",
+                   r"|\bhow (?:(?:should|shall) (?:i|we)\b|would you (?!like\b))[^.?!]{0,60}\?(?=[\s\S]{0,60}$)"
+                   # "what's a good way to eval?": advice on how to do it, asked at the end the same way
+                   r"|\bwhat(?:'?s| is) (?:a |the )?(?:good|best|right|usual|standard|common) way to\b[^.?!]{0,60}\?(?=[\s\S]{0,60}$)",
                    re.I)
 _MODEL_ANSWER = re.compile(r"\b(model answer|sample answer|reference answer|show me (the|an?) (answer|solution))\b"
                            # "what would a strong answer say about data?", "what should a good answer cover for evaluation?"

@@ -267,6 +267,21 @@ def test_a_question_the_candidate_answered_by_naming_the_thing_is_not_asked(stor
                               ["i'll assume bookings, ~2k searches/sec peak, results in 200ms."])
     assert not answered_by_naming("Who are the users of this system and roughly how many requests should it handle?",
                                   ["we have 3 teams/org"])
+    # from a trial on ETA: "success = lower mae plus fewer late complaints", then "How would you measure whether
+    # ETAs got better?"
+    assert answered_by_naming("How would you measure whether ETAs got better?",
+                              ['success = lower mae plus fewer "late" complaints'])
+    assert answered_by_naming("What does success look like for this system?",
+                              ["I'd measure success by fraud losses prevented and the false decline rate."])
+    assert not answered_by_naming("How would you measure whether ETAs got better?", ["we predict minutes to the door"])
+    # the same trial: "labels from completed orders, actual delivered time minus order time. drop cancelled." was
+    # followed by "Which trips would you exclude from training?" ("drop cancelled." alone is no statement)
+    eta = Interviewer.start(store, problem_id="eta_prediction", mode="practice")
+    eta.respond("labels from completed orders, actual delivered time minus order time. drop cancelled. last 6 months")
+    assert point_made(eta.evidence, "Which trips would you exclude from training?", "data")
+    eta = Interviewer.start(store, problem_id="eta_prediction", mode="practice")
+    eta.respond("labels from completed orders, actual delivered time minus order time. last 6 months")
+    assert not point_made(eta.evidence, "Which trips would you exclude from training?", "data")
 
 
 def test_leave_to_skip_a_phase_asked_in_a_design_message_is_given(store):

@@ -5,7 +5,7 @@ start with, and why that one?" is 0.3 from "model: gbdt on those features, quant
 `reading.MADE`, and a trial's interviewer asked it right after the candidate had said GBDT. Each rule
 pairs what a question asks for with what a statement must name to have said it already: a model by
 name, a loss by name, a cadence for retraining, a load with its number, where the labels come from,
-what is left out of the training data.
+what is left out of the training data, how success is measured.
 """
 
 from __future__ import annotations
@@ -75,7 +75,17 @@ _EVAL_SET_QUESTION = re.compile(r"\bhow (?:would|will|do|could) (?:you|we) (?:bu
 _EVAL_SET_STATED = re.compile(r"\b(?:build|create|collect|assemble|label|curate|write|sample)\w*\b[^.;]{0,40}?\b(?:golden|eval\w*|"
                               r"test|labell?ed|ground[- ]truth|held[- ]out)\s+(?:set|dataset|questions)\b", re.I)
 
-RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_TARGET_QUESTION, _TARGET_STATED), (_FRAMING_QUESTION, _FRAMING_STATED),
+# "How would you measure whether ETAs got better?" / "what does success look like?" and "success = lower mae plus
+# fewer late complaints", "I'd measure success by fraud losses prevented" (how a success metric is *tested* —
+# offline, online — is evaluation's question and stays)
+_SUCCESS_QUESTION = re.compile(r"\bhow (?:would|will|do|could) (?:you|we) (?:measure|know|tell|judge)\b[^?]{0,40}?\b(?:better|"
+                               r"success\w*|works?|working|improv\w*)\b|\bwhat (?:does|would) success (?:look like|mean)\b|"
+                               r"\bwhat (?:are|is|would be) (?:the |your )?(?:success|business) metrics?\b", re.I)
+_SUCCESS_STATED = re.compile(r"\bsuccess\b[^.;]{0,20}?(?:[=:]|\bis\b|\bmeans\b|\bwould be\b|\bmeasured\b)|"
+                             r"\bmeasure (?:success|it|whether[^.;]{0,30}?)\s+(?:by|with|through|as)\b|"
+                             r"\b(?:north star|kpi|primary metric|launch metric|business metric)s?\b", re.I)
+
+RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_SUCCESS_QUESTION, _SUCCESS_STATED), (_TARGET_QUESTION, _TARGET_STATED), (_FRAMING_QUESTION, _FRAMING_STATED),
          (_EVAL_SET_QUESTION, _EVAL_SET_STATED),
          (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
          (_LOSS_QUESTION, _LOSS_NAMED))

@@ -169,6 +169,15 @@ def prose(evidence: EvidenceState) -> str:
     return " ".join(u.unit.text for u in evidence.units if not u.unit.drawn)
 
 
+def named_in(evidence: EvidenceState) -> list[str]:
+    """What the candidate's statements say, and the terse fragments beside them in the same turn: "drop
+    cancelled." reads as no statement on its own (content 0.32), but after "labels from completed orders" it
+    says which orders are left out. Questions and deferrals name nothing they did."""
+    designed = {u.unit.turn for u in evidence.statements()}
+    return [u.unit.text for u in evidence.units
+            if u.content >= 0.5 or (u.unit.turn in designed and not u.unit.question and u.defer < 0.5 and u.asks < 0.5)]
+
+
 def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
     """Has the candidate already said what `question` asks? Any design statement counts, whatever phase it
     was judged to cover: "downsampling negatives plus reweighting" answers an imbalance question asked
@@ -176,7 +185,7 @@ def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
     said = evidence.statement_vectors()
     if not len(said):
         return False
-    if answered_by_naming(question, (u.unit.text for u in evidence.statements())):
+    if answered_by_naming(question, named_in(evidence)):
         return True  # "model: gbdt…" answers "which model family would you start with?"
     # "How often would you retrain, and what must a new model pass to go live?": its first part, answered
     # ("Retrain weekly, since fraud patterns shift"), makes the question a repeat too

@@ -85,8 +85,8 @@ _SUCCESS_STATED = re.compile(r"\bsuccess\b[^.;]{0,20}?(?:[=:]|\bis\b|\bmeans\b|\
                              r"\bmeasure (?:success|it|whether[^.;]{0,30}?)\s+(?:by|with|through|as)\b|"
                              r"\b(?:north star|kpi|primary metric|launch metric|business metric)s?\b", re.I)
 
-RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_SUCCESS_QUESTION, _SUCCESS_STATED), (_TARGET_QUESTION, _TARGET_STATED), (_FRAMING_QUESTION, _FRAMING_STATED),
-         (_EVAL_SET_QUESTION, _EVAL_SET_STATED),
+RULES = ((_MODEL_QUESTION, _MODEL_NAMED), (_SUCCESS_QUESTION, _SUCCESS_STATED), (_TARGET_QUESTION, _TARGET_STATED),
+         (_FRAMING_QUESTION, _FRAMING_STATED), (_EVAL_SET_QUESTION, _EVAL_SET_STATED),
          (_EXCLUDE_QUESTION, _EXCLUDED), (_LOAD_QUESTION, _LOAD_STATED), (_LABEL_QUESTION, _LABEL_STATED),
          (_LOSS_QUESTION, _LOSS_NAMED))
 

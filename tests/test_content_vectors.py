@@ -55,3 +55,17 @@ def test_the_grader_reads_its_prototypes_from_the_disk_in_a_new_process(monkeypa
     embedder = _as_new_process(monkeypatch)
     matcher = CriterionMatcher(load_rubric(), 0.4)
     assert embedder.embedded == 0 and matcher.prototypes.shape[0] > 200
+
+
+
+def test_a_home_that_cannot_be_written_still_gives_the_vectors_and_leaves_no_temp_file(tmp_path, monkeypatch):
+    import mlsd.knowledge.content_vectors as module
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module.np, "savez", disk_full)
+    embedder = _as_new_process(monkeypatch)
+    vectors = content_vectors(["Canary one percent of traffic first."], home=tmp_path)
+    assert vectors.shape == (1, 384) and embedder.embedded == 1
+    assert list(tmp_path.iterdir()) == []

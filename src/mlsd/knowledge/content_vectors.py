@@ -58,11 +58,13 @@ def _read(path: Path) -> dict[str, np.ndarray]:
 
 def _write(path: Path, stored: dict[str, np.ndarray]) -> None:
     """Atomically: another process reading meanwhile sees the old file or the new one, never half of one."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".content_vectors-", suffix=".npz")
         with os.fdopen(fd, "wb") as out:
             np.savez(out, keys=np.array(list(stored)), vectors=np.vstack(list(stored.values())).astype(np.float32))
         os.replace(tmp, path)
-    except OSError:  # a read-only home: the vectors are still right, only not kept
-        pass
+    except OSError:  # a read-only or full home: the vectors are still right, only not kept
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)

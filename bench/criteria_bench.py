@@ -7,7 +7,8 @@ bench/data/criteria_fresh.yaml holds 72 statements of ours labelled with the cri
 phase criterion, written before the criteria's chat-voice examples and never fitted on. The eight examples
 per criterion of rubrics/criterion_examples.yaml (2026-12-02) were written by helpers who never read it; measured
 once after they were added: recall 0.712 -> 0.781, precision 0.765 -> 0.792; with only questions and
-assumptions as evidence for the clarifying-questions criterion, 0.781 / 0.803. Each is judged as a
+assumptions as evidence for the clarifying-questions criterion, 0.781 / 0.803; unchanged by the `names` of
+the model-choice and fallback criteria. Each is judged as a
 candidate turn of its own, exactly as the grader judges one:
 - criterion_recall: labelled (statement, criterion) pairs the statement is assigned to;
 - criterion_precision: of the criteria of the statement's phase it is assigned to, the share labelled;

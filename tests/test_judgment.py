@@ -113,6 +113,24 @@ def test_only_questions_and_assumptions_are_evidence_for_asking_and_scoping():
     assert "Goal:" not in quotes and "I'll assume" in quotes and "How many listings" in quotes
 
 
+def test_a_model_or_a_fallback_named_in_a_long_statement_is_evidence_for_its_criterion():
+    """From a graded answer: Modeling quoted "GBDT with price as a monotone feature…" and listed "chooses a model
+    family" as missing (0.16 against that criterion's prototypes, its meaning spread over pricing); Serving quoted
+    "…if the job fails we keep yesterday's prices" and listed "plans for failure" as missing."""
+    engine = EvidenceEngine(load_rubric(problem_id="dynamic_pricing"))
+    state = engine.analyze([
+        (0, "booking probability as a function of price: GBDT with price as a monotone feature, then choose the "
+            "price that maximises price x P(book)", ""),
+        (2, "nightly batch scores every listing for the next 180 nights, writes to a price table the calendar reads; "
+            "if the job fails we keep yesterday's prices", "")])
+    criteria = state.criteria()
+    assert "GBDT" in " ".join(s.quote for s in criteria["model_choice_and_justification"].spans)
+    assert "job fails" in " ".join(s.quote for s in criteria["fallbacks_and_deployment_safety"].spans)
+    # a name counts only in a statement about the criterion's phase: a question naming a model is no choice
+    asked = engine.analyze([(0, "Would you expect GBDT to be fast enough here?", "")]).criteria()
+    assert asked["model_choice_and_justification"].units == 0
+
+
 def test_a_short_answer_after_a_question_is_read_in_its_context(fraud_engine):
     assert "evaluation" in covered(fraud_engine, "PR-AUC on the most recent month, recall at 1% FPR",
                                    context="How would you test the model before launch?")

@@ -34,6 +34,11 @@ class Criterion(BaseModel):
     evidence_examples: list[Sentence] = Field(min_length=2, max_length=5)
     signals: list[Signal] = Field(min_length=5, max_length=25)
     study: list[NotePath] = Field(default_factory=list, max_length=6)
+    # Terms whose mere naming, in a statement judged to be about the criterion's phase, is evidence for it at
+    # level 1 whatever the statement's similarity: naming a model family is choosing one ("GBDT with price as a
+    # monotone feature…" scores 0.16 against the model-choice prototypes, its meaning spread over pricing).
+    # Only for terms that cannot be said in passing; a word like "retention" belongs in `signals`.
+    names: list[Signal] = Field(default_factory=list, max_length=40)
     # Clarifying questions and stated assumptions are evidence for this criterion (they cover no
     # phase's design content, but asking and scoping is what it looks for).
     counts_questions: bool = False

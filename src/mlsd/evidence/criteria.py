@@ -82,6 +82,7 @@ class CriterionMatcher:
         self.phase_of = [PHASE_IDS.index(d.phase) if d.phase else None for d, _ in self.criteria]
         self.questions = [c.counts_questions for _, c in self.criteria]
         self.primary = [term_pattern(list(c.signals[:1])) if c.signals else None for _, c in self.criteria]
+        self.naming = [term_pattern(list(c.names)) if c.names else None for _, c in self.criteria]
 
     def scores(self, units: list[JudgedUnit]) -> tuple[np.ndarray, list[list[set[str]]]]:
         """(units, criteria) similarity + signal bonus, and the signal terms each unit names per criterion."""
@@ -106,7 +107,8 @@ class CriterionMatcher:
                 for j in own:
                     if scores[i, j] >= min(top - MATCH_MARGIN, ALSO_MATCH) or (terms and terms[i][j] and scores[i, j] >= TERM_MATCH) \
                             or (self.primary[j] is not None and scores[i, j] >= PRIMARY_MATCH
-                                and self.primary[j].search(u.unit.judged_text.lower())):
+                                and self.primary[j].search(u.unit.judged_text.lower())) \
+                            or (self.naming[j] is not None and self.naming[j].search(u.unit.judged_text.lower())):
                         assigned[j].append((float(scores[i, j]), i))
             if u.asks >= 0.5:
                 for j, counts in enumerate(self.questions):

@@ -97,6 +97,7 @@ class CriterionMatcher:
                     terms: list[list[set[str]]] | None = None) -> dict[int, list[tuple[float, int]]]:
         assigned: dict[int, list[tuple[float, int]]] = {j: [] for j in range(len(self.criteria))}
         for i, u in enumerate(units):
+            text = u.unit.judged_text.lower()
             for phase in np.flatnonzero(u.phases >= self.unit_threshold):
                 # asking and assuming is what the clarifying-questions criterion looks for: a design statement that
                 # only resembles a stated assumption ("Goal: suggest a nightly price per listing…") is not one
@@ -105,10 +106,7 @@ class CriterionMatcher:
                     continue
                 top = max(scores[i, j] for j in own)
                 for j in own:
-                    if scores[i, j] >= min(top - MATCH_MARGIN, ALSO_MATCH) or (terms and terms[i][j] and scores[i, j] >= TERM_MATCH) \
-                            or (self.primary[j] is not None and scores[i, j] >= PRIMARY_MATCH
-                                and self.primary[j].search(u.unit.judged_text.lower())) \
-                            or (self.naming[j] is not None and self.naming[j].search(u.unit.judged_text.lower())):
+                    if self._takes(j, float(scores[i, j]), top, bool(terms and terms[i][j]), text):
                         assigned[j].append((float(scores[i, j]), i))
             if u.asks >= 0.5:
                 for j, counts in enumerate(self.questions):
@@ -120,6 +118,14 @@ class CriterionMatcher:
                 if scores[i, j] >= CROSS_THRESHOLD:
                     assigned[j].append((float(scores[i, j]), i))
         return assigned
+
+    def _takes(self, j: int, score: float, top: float, names_signal: bool, text: str) -> bool:
+        """Does a unit of criterion j's phase (lower-cased `text`) support it? Close to its best match in the phase,
+        or strongly like it; loosely like it and naming a signal term, or its first one; or naming one of its `names`."""
+        primary, naming = self.primary[j], self.naming[j]
+        return (score >= min(top - MATCH_MARGIN, ALSO_MATCH) or (names_signal and score >= TERM_MATCH)
+                or (primary is not None and score >= PRIMARY_MATCH and bool(primary.search(text)))
+                or (naming is not None and bool(naming.search(text))))
 
     def evidence(self, units: list[JudgedUnit]) -> dict[str, CriterionEvidence]:
         scores, terms = self.scores(units) if units else (np.zeros((0, len(self.criteria))), [])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlsd.content.problems import Problem, load_problems
+from mlsd.content.problems import Problem, SpecFact, load_problems
 # question_parts and checks_back are read from here by the interviewer and the benchmarks
 from mlsd.interview.questions import (OFFERED, STARTS_ASKING, TENTATIVE, checks_back, is_fragment,  # noqa: F401
                                       question_parts)
@@ -49,11 +49,11 @@ class FactMatcher:
     def __init__(self, problem: Problem, domain_share: float | None = None):
         self.facts = list(problem.hidden_spec)
         bank = list(load_problems().values()) if self.facts else []  # read once: each call copies every problem
+        own = [[*f.examples, *f.asks, f.fact] for f in self.facts]
+        lent = [lenders(f.id, problem.id, bank) for f in self.facts]
         # every text embedded below, from the disk when an earlier process embedded it (about 1 s of embedding)
-        ids = {f.id for f in self.facts}
-        content_vectors([problem.statement, *(t for f in self.facts for t in (*f.examples, *f.asks, f.fact)),
-                         *(t for other in bank if other.id != problem.id for f in other.hidden_spec if f.id in ids
-                           for t in (*f.examples, other.statement))])
+        content_vectors([problem.statement, *(t for texts in own for t in texts),
+                         *(t for pairs in lent for other, fact in pairs for t in (*fact.examples, other.statement))])
         embed = get_embedder().embed
         share = DOMAIN_SHARE if domain_share is None else domain_share
         self.domain = share * embed([problem.statement])[0]
@@ -61,8 +61,8 @@ class FactMatcher:
         # phrases catch the plain wording ("labels?"), and its own text catches a question put in its terms
         # rather than the examples' ("what counts as winning here?" near "The goal is to…"): on our questions
         # and on 176 written for development it added 0.005 and 0.017 at the same MATCH.
-        examples = [np.vstack([self._specific(embed([*f.examples, *f.asks, f.fact])),
-                               *borrowed_examples(f.id, problem.id, share, bank)]) for f in self.facts]
+        examples = [np.vstack([self._specific(embed(texts)), *borrowed_examples(pairs, share)])
+                    for texts, pairs in zip(own, lent)]
         # kept as one matrix, padded per fact, so a question is compared with all of them in one product
         width = max((len(v) for v in examples), default=0)
         self._padded = np.zeros((len(examples), width, self.domain.shape[-1]),
@@ -128,7 +128,13 @@ class FactMatcher:
         return FactMatch([self.facts[j].id for j in sorted(found)], unmatched)  # in the spec's order
 
 
-def borrowed_examples(fact_id: str, problem_id: str, share: float, bank: list[Problem]) -> list[np.ndarray]:
+def lenders(fact_id: str, problem_id: str, bank: list[Problem]) -> list[tuple[Problem, SpecFact]]:
+    """The other bank problems with example questions for a fact of the same id, each with that fact."""
+    return [(other, fact) for other in bank if other.id != problem_id
+            for fact in other.hidden_spec if fact.id == fact_id and fact.examples]
+
+
+def borrowed_examples(lent: list[tuple[Problem, SpecFact]], share: float) -> list[np.ndarray]:
     """The example questions other bank problems give for a fact of the same id, each with its own problem's
     domain taken out: "what counts as winning here?" is a business-goal question on any problem, and the
     business goal (19 problems), the latency (15) and the languages (5) are asked about in more ways
@@ -138,11 +144,9 @@ def borrowed_examples(fact_id: str, problem_id: str, share: float, bank: list[Pr
     of those questions, but a goal put as a verdict on the project ("how would leadership judge if this
     worked?") still finds its fact through it on nine problems."""
     out = []
-    for other in bank:
-        for fact in other.hidden_spec:
-            if other.id != problem_id and fact.id == fact_id and fact.examples:
-                vectors = get_embedder().embed(list(fact.examples)) - share * get_embedder().embed([other.statement])[0]
-                out.append(vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9))
+    for other, fact in lent:
+        vectors = get_embedder().embed(list(fact.examples)) - share * get_embedder().embed([other.statement])[0]
+        out.append(vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9))
     return out
 
 

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from mlsd.evidence.judgment import load_model
 from mlsd.grading.grader import grade
 from mlsd.grading.transcript import Transcript, Turn
@@ -36,8 +38,8 @@ def cv_figures() -> dict:
             "unit_phase_f1_cv": units.get("unit_phase_f1"), "act_accuracy_cv": units.get("act_accuracy")}
 
 
-def fresh_chat_figures() -> dict:
-    """The shipped judgment on chat dialogues written after it was fitted (bench/data/dialogues_fresh.yaml):
+def fresh_chat_figures(name: str = labelled.FRESH_DIALOGUES[0]) -> dict:
+    """The shipped judgment on chat dialogues written after it was fitted (a file of labelled.FRESH_DIALOGUES):
     per-turn phase F1, as the cross-validation measures it, and each dialogue's coverage / skipped F1 as
     the grader reads the whole chat."""
     from mlsd.content.rubrics import load_rubric
@@ -46,7 +48,7 @@ def fresh_chat_figures() -> dict:
     from .coverage import score_decisions
     from .judgment_eval import judge_dialogues, turn_scores
 
-    model, dialogues = load_model(), labelled.fresh_dialogues()
+    model, dialogues = load_model(), labelled.fresh_dialogues(name)
     turns = turn_scores(judge_dialogues(model, dialogues), model.question, model.thresholds.unit)
     engine, pairs = EvidenceEngine(load_rubric()), []
     for d in dialogues:
@@ -78,6 +80,30 @@ def proposal_figures() -> dict:
             fn + len(set(item.phases) - predicted)
     return {"proposals": len(items), "proposal_phase_f1": round(f1(tp, fp, fn)[2], 3),
             "proposal_read_as_design": round(float((judged.content >= 0.5).mean()), 3)}
+
+
+def plain_talk_figures() -> dict:
+    """Design said in plain talk, with no ML words ("what we'd learn from is every past order…"), and everyday
+    sentences from the same trades: bench/data/plain_talk, written 2026-12-02, never trained on (fitting on
+    them was tried and not kept: see bench/train_judgment.py). Unit phase F1 of the design clauses, the share
+    of them read as design content, and the share of the everyday ones read as design content."""
+    from mlsd.core.phases import PHASE_IDS
+
+    from .coverage import f1
+
+    model, items = load_model(), labelled.plain_talk()
+    texts = [c.text for c in items]
+    judged = model.judge(get_embedder().embed(texts), texts)
+    tp = fp = fn = 0
+    for item, phases in zip(items, judged.phases):
+        predicted = {p for p, v in zip(PHASE_IDS, phases) if v >= model.thresholds.unit}
+        tp, fp, fn = tp + len(predicted & set(item.phases)), fp + len(predicted - set(item.phases)), \
+            fn + len(set(item.phases) - predicted)
+    design = np.array([c.act in ("design", "assume") for c in items])
+    read = judged.content >= 0.5
+    return {"plain_talk": len(items), "plain_talk_phase_f1": round(f1(tp, fp, fn)[2], 3),
+            "plain_talk_read_as_design": round(float(read[design].mean()), 3),
+            "plain_everyday_read_as_design": round(float(read[~design].mean()), 3)}
 
 
 def gate_figures() -> dict:

@@ -139,15 +139,28 @@ def clauses() -> tuple[Clause, ...]:
     return tuple(out)
 
 
+def plain_talk() -> list[Clause]:
+    """Clauses in plain talk, measured only, never trained on (bench/data/plain_talk)."""
+    out = []
+    for path in sorted((DATA / "plain_talk").glob("*.yaml")):
+        data = _yaml(path)
+        out += [Clause(**item, source=data["source"], style=data["style"]) for item in data["clauses"]]
+    return out
+
+
 def proposals() -> list[Clause]:
     """Design proposals put as questions, measured only, never trained on (proposals_fresh.yaml)."""
     data = _yaml(DATA / "proposals_fresh.yaml")
     return [Clause(**item, source=data["source"], style=data["style"]) for item in data["clauses"]]
 
 
-def fresh_dialogues() -> list[Dialogue]:
-    """Dialogues written after the judgment was fitted: measured only, never trained on (dialogues_fresh.yaml)."""
-    data = _yaml(DATA / "dialogues_fresh.yaml")
+FRESH_DIALOGUES = ("dialogues_fresh.yaml", "dialogues_fresh_2.yaml")
+
+
+def fresh_dialogues(name: str = FRESH_DIALOGUES[0]) -> list[Dialogue]:
+    """Dialogues written after the judgment was fitted: measured only, never trained on. The second set
+    (dialogues_fresh_2.yaml, 2026-12-02) has a human interviewer's turns, not our interviewer's replies."""
+    data = _yaml(DATA / name)
     return [Dialogue(**d, source=data["source"]) for d in data["dialogues"]]
 
 

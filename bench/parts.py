@@ -21,11 +21,20 @@ class Part:
 
 JUDGMENT_CV = ["chat_turn_f1_cv", "chat_coverage_f1_cv", "chat_skipped_f1_cv", "answers_coverage_f1_cv",
                "answers_skipped_f1_cv", "unit_phase_f1_cv", "act_accuracy_cv"]
-JUDGMENT_FRESH = ["chat_turn_f1_fresh", "chat_coverage_f1_fresh", "chat_skipped_f1_fresh", "proposal_phase_f1"]
+JUDGMENT_FRESH = ["chat_turn_f1_fresh", "chat_coverage_f1_fresh", "chat_skipped_f1_fresh", "proposal_phase_f1",
+                  "chat_turn_f1_fresh_2", "chat_coverage_f1_fresh_2", "chat_skipped_f1_fresh_2",
+                  "plain_talk_phase_f1", "plain_talk_read_as_design"]
 
 
 def judgment(bench) -> None:
-    from .judgment_bench import cv_figures, fresh_chat_figures, gate_figures, proposal_figures
+    from . import labelled
+    from .judgment_bench import (
+        cv_figures,
+        fresh_chat_figures,
+        gate_figures,
+        plain_talk_figures,
+        proposal_figures,
+    )
 
     for key, value in cv_figures().items():
         bench.set(key, value, "cross-validated at training time, whole sources held out (bench.train_judgment)",
@@ -35,6 +44,14 @@ def judgment(bench) -> None:
     for key in JUDGMENT_FRESH[:3]:
         bench.set(key, fresh[key], f"{fresh['dialogues']} dialogues ({fresh['turns']} candidate turns) of ours written "
                   "after the model was fitted, never trained on")
+    second = fresh_chat_figures(labelled.FRESH_DIALOGUES[1])
+    for key in JUDGMENT_FRESH[:3]:
+        bench.set(f"{key}_2", second[key], f"{second['dialogues']} more dialogues ({second['turns']} candidate turns) "
+                  "of ours in twelve other voices, with a human interviewer's turns; never trained on")
+    plain = plain_talk_figures()
+    for key in ("plain_talk_phase_f1", "plain_talk_read_as_design"):
+        bench.set(key, plain[key], f"{plain['plain_talk']} clauses of ours in plain talk with no ML words, never trained "
+                  f"on; everyday sentences from the same trades read as design {plain['plain_everyday_read_as_design']}")
     proposals = proposal_figures()
     bench.set("proposal_phase_f1", proposals["proposal_phase_f1"],
               f"{proposals['proposals']} design proposals put as questions, of ours, never trained on; read as design "
@@ -109,7 +126,8 @@ def conversation(bench) -> None:
 
 def reports(bench) -> None:
     from .criteria_bench import criterion_figures
-    from .point_made_eval import figures as point_figures, load_items, scored
+    from .point_made_eval import figures as point_figures
+    from .point_made_eval import load_items, scored
     from .report_bench import report_contradictions
 
     found = report_contradictions(limit=40 if bench.options.quick else None)

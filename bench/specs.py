@@ -45,7 +45,10 @@ SPECS: list[Spec] = [
                                                        "unit_phase_f1_cv", "act_accuracy_cv")],
     # the same judgment on chats written after it was fitted (bench/data/dialogues_fresh.yaml)
     *[Spec(k, None, None, "report", "ratio") for k in ("chat_turn_f1_fresh", "chat_coverage_f1_fresh",
-                                                       "chat_skipped_f1_fresh", "proposal_phase_f1")],
+                                                       "chat_skipped_f1_fresh", "proposal_phase_f1",
+                                                       "chat_turn_f1_fresh_2", "chat_coverage_f1_fresh_2",
+                                                       "chat_skipped_f1_fresh_2", "plain_talk_phase_f1",
+                                                       "plain_talk_read_as_design")],
     Spec("adversarial_refused", ">=", 1.0, "100 %", "pct"),
     Spec("short_real_refused", "<=", 0.0, "0 %", "pct"),
     Spec("grade_overhead_ratio", "<=", 1.3, "≤ 1.3× embedding", "ratio"),

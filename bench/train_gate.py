@@ -106,7 +106,7 @@ def whole_texts(items: list[Sentence], x: np.ndarray, threshold: float) -> dict:
         return insufficient_reason(transcript, state, filters.get(source, filters[None])) is not None
 
     real = {a.path.name: refused(None, [("candidate", a.text)]) for a in labelled.answers()}
-    for d in list(labelled.dialogues()) + labelled.fresh_dialogues():
+    for d in list(labelled.dialogues()) + [d for name in labelled.FRESH_DIALOGUES for d in labelled.fresh_dialogues(name)]:
         real[d.id] = refused(d.problem, [(t.role, t.content) for t in d.turns], d.source)
     dev = labelled.gate(dev=True)
     real |= {i.id: refused(i.problem, [("candidate", i.text)]) for i in dev.short_real}

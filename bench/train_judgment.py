@@ -21,6 +21,15 @@ validated it looked better — chat per-turn 0.752 -> 0.766, chat skipped 0.763 
 0.951/0.714, its clean skip probe 1.0 -> 0.556, our fresh dialogues per-turn 0.825 -> 0.803, one short
 real answer refused. With negatives only (no unit labelled "about it"): CV 0.767 / 0.791, eval corpus
 0.931/0.667 and false probes 14 %. The turn labels teach our dialogues' own phrasing, not the phases.
+
+Also tried on 2026-12-02 and not kept: two more clause sources in plain talk with no ML words (419
+clauses, now bench/data/plain_talk, measured only). A trial's "What we'd learn from is every past order…"
+read as off-topic (0.60). Cross-validated: chat per-turn 0.752 -> 0.747, chat skipped 0.763 -> 0.782,
+answers 0.941/0.845 -> 0.954/0.889. On text it never saw: the eval corpus 0.957/0.759 -> 0.937/0.706,
+its clean skip probe 1.0 -> 0.727, fresh dialogues 0.825 -> 0.806 per turn (skipped 0.792 -> 0.821), the
+second fresh set 0.727 -> 0.746 (skipped 0.522 -> 0.545), blind adversarial 1.0 -> 0.967, one short real
+answer refused, criterion recall 0.781 -> 0.712. Written essays read more of their everyday sentences
+as design.
 """
 
 from __future__ import annotations

@@ -255,11 +255,20 @@ def test_exit_code_is_one_only_when_a_part_errors(monkeypatch):
 
 def test_the_fresh_chats_are_measured_only_never_trained_on():
     from bench import labelled
-    fresh = labelled.fresh_dialogues()
     trained = {t.content for d in labelled.dialogues() for t in d.turns} | {c.text for c in labelled.clauses()}
-    said = [t.content for d in fresh for t in d.turns if t.role == "candidate"]
-    assert len(said) >= 80 and not any(text in trained for text in said)
-    assert {d.source for d in fresh}.isdisjoint({d.source for d in labelled.dialogues()})
+    for name in labelled.FRESH_DIALOGUES:
+        fresh = labelled.fresh_dialogues(name)
+        said = [t.content for d in fresh for t in d.turns if t.role == "candidate"]
+        assert len(said) >= 80 and not any(text in trained for text in said), name
+        assert {d.source for d in fresh}.isdisjoint({d.source for d in labelled.dialogues()}), name
+
+
+def test_the_plain_talk_clauses_are_measured_only_never_trained_on():
+    from bench import labelled
+    trained = {c.text for c in labelled.clauses()} | {t.content for d in labelled.dialogues() for t in d.turns}
+    plain = labelled.plain_talk()
+    assert len(plain) >= 400 and not any(c.text in trained for c in plain)
+    assert {c.source for c in plain}.isdisjoint({c.source for c in labelled.clauses()})
 
 
 def test_the_proposals_are_measured_only_never_trained_on():

@@ -81,7 +81,8 @@ def combined(item: JudgedText, context: Context) -> np.ndarray:
     rows = item.has_context
     if rows.any():
         out[rows] = context.apply(item.phases[rows], item.content[rows], item.topic[rows])
-    return JudgmentModel.signposted(out, item.content, [signpost(t) for t in item.texts]) if item.texts else out
+    return JudgmentModel.signposted(out, item.content, [signpost(t) for t in item.texts], item.texts) \
+        if item.texts else out
 
 
 def best(item: JudgedText, context: Context) -> np.ndarray:

@@ -16,6 +16,7 @@ import pytest
 from mlsd.content.rubrics import load_rubric
 from mlsd.evidence import EvidenceEngine
 from mlsd.evidence.judgment import load_model
+from mlsd.evidence.phase_names import fallback_named
 from mlsd.grading.grader import grade
 from mlsd.grading.transcript import parse_transcript
 
@@ -129,6 +130,19 @@ def test_a_model_or_a_fallback_named_in_a_long_statement_is_evidence_for_its_cri
     # a name counts only in a statement about the criterion's phase: a question naming a model is no choice
     asked = engine.analyze([(0, "Would you expect GBDT to be fast enough here?", "")]).criteria()
     assert asked["model_choice_and_justification"].units == 0
+
+
+def test_what_the_product_does_when_the_model_fails_or_is_late_is_serving():
+    """Trial and fresh-dialogue misses: the network read these as monitoring or as an assumption."""
+    engine = EvidenceEngine(load_rubric(problem_id="eta_prediction"))
+    for text in ("If anything times out we show the simple estimate.",
+                 "On timeout we fall back to the smoothed historical CTR.",
+                 "If the detector falls behind, the old static thresholds stay on as the fallback."):
+        assert "serving" in covered(engine, text), text
+    for text in ("A brand-new ad with no clicks yet falls back to its advertiser's average click rate.",
+                 "When the feed spikes, requests wait in a queue instead of the service falling over.",
+                 "If the model fails to beat the baseline on last month, we don't ship it."):
+        assert fallback_named(text) is None, text
 
 
 def test_a_short_answer_after_a_question_is_read_in_its_context(fraud_engine):

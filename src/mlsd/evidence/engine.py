@@ -120,7 +120,8 @@ class EvidenceEngine:
             if rows:
                 topic = np.vstack([topics[contexts[i]] for i in rows])
                 phases[rows] = combiner.apply(judged.phases[rows], judged.content[rows], topic)
-        phases = self.model.signposted(phases, judged.content, [u.named or signpost(u.text) for u, _ in units])
+        phases = self.model.signposted(phases, judged.content, [u.named or signpost(u.text) for u, _ in units],
+                                       [u.text for u, _ in units])
         return [JudgedUnit(u, vectors[i], phases[i], float(judged.content[i]), float(judged.asks[i]),
                            float(judged.generic[i]), float(judged.offtopic[i]), float(judged.acts[i, 3]),
                            float(judged.acts[i, 4]))

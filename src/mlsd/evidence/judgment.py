@@ -28,7 +28,7 @@ import numpy as np
 from mlsd.core.errors import ConfigError
 from mlsd.core.phases import PHASE_IDS
 from mlsd.evidence.cues import CUE_NAMES, cue_matrix
-from mlsd.evidence.phase_names import named_phase
+from mlsd.evidence.phase_names import fallback_named, named_phase
 
 MODEL_PATH = Path(__file__).parent / "data" / "judgment_model.json"
 ACTS: tuple[str, ...] = ("design", "assume", "clarify", "defer", "meta", "offtopic")
@@ -163,13 +163,15 @@ class JudgmentModel:
         return topics
 
     @staticmethod
-    def signposted(phases: np.ndarray, content: np.ndarray, signposts: list[str]) -> np.ndarray:
+    def signposted(phases: np.ndarray, content: np.ndarray, signposts: list[str],
+                   texts: list[str] | None = None) -> np.ndarray:
         """A unit that opens by naming its phase ("For monitoring we'd track…", "feats: velocity, amount", or an
         inline heading before it, "Serving. A streaming job…") is about that phase as surely as it is design
-        content: the candidate said so. `signposts`: each unit's phase-naming phrase, or ""."""
+        content: the candidate said so. So is a unit that says what happens when predictions fail or come
+        late (`fallback_named`). `signposts`: each unit's phase-naming phrase, or ""; `texts`: the units."""
         out = phases.copy()
         for i, phrase in enumerate(signposts):
-            phase = named_phase(phrase) if phrase else None
+            phase = (named_phase(phrase) if phrase else None) or (fallback_named(texts[i]) if texts else None)
             if phase:
                 j = PHASE_IDS.index(phase)
                 out[i, j] = max(out[i, j], content[i])

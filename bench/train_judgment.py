@@ -30,6 +30,21 @@ its clean skip probe 1.0 -> 0.727, fresh dialogues 0.825 -> 0.806 per turn (skip
 second fresh set 0.727 -> 0.746 (skipped 0.522 -> 0.545), blind adversarial 1.0 -> 0.967, one short real
 answer refused, criterion recall 0.781 -> 0.712. Written essays read more of their everyday sentences
 as design.
+
+Also tried on 2026-12-02 and not kept: reading the topic by analogy as well — the similarity-weighted
+vote (temperature 0.05) of a unit's ten nearest labelled design units of ours (2,674 of them, stored
+beside the model), allowed to raise the network's topic halfway towards it, never to lower it; the
+calibration chosen again on top. Held out by clause source, unit topic F1 0.771 -> 0.809 (precision
+0.870 -> 0.861, recall 0.692 -> 0.762); a plain half-and-half blend gave 0.801 and lost a sentence the
+network is sure of ("we compute the population stability index… and page the on-call engineer",
+monitoring 0.89) to neighbours about thresholds. Cross-validated: units 0.723 -> 0.758, chat per turn
+0.752 -> 0.756, chat skipped 0.763 -> 0.796, answers 0.941/0.845 -> 0.948/0.868; fresh dialogues
+0.825/0.897/0.792 -> 0.831/0.926/0.846, the second fresh set 0.737/0.940/0.545 -> 0.766/0.959/0.632.
+But on the eval corpus, answers by others: 0.957/0.759 -> 0.937/0.706 (coverage recall 0.975 -> 0.925),
+its clean skip probe 1.0 -> 0.727; without the new calibration 0.958/0.720 and 0.9. The neighbours are
+our own sentences: text like ours is raised, calibration then asks more of every phase, and text by
+others, further from every neighbour, is raised less and misses. Third time the same pattern (with the
+two above): what fits our writing better reads writing by others worse.
 """
 
 from __future__ import annotations

@@ -64,15 +64,15 @@ def test_incremental_turns_match_batch_analysis():
     assert {p: e.coverage for p, e in state.phases().items()} == {p: e.coverage for p, e in batch.phases().items()}
 
 
-def test_statement_vectors_follow_the_turns_added():
+def test_said_vectors_follow_the_turns_added():
     state = EvidenceEngine(load_rubric()).new_state()
-    assert len(state.statement_vectors()) == 0
+    assert len(state.said_vectors()) == 0
     state.add_turn(1, "We frame it as ranking: predict purchase probability per user and item.")
-    first = state.statement_vectors()
+    first = state.said_vectors()
     state.add_turn(3, "Features: user embeddings, item price normalised per category, and 30-day purchase counts.")
-    after = state.statement_vectors()
+    after = state.said_vectors()
     assert len(first) >= 1 and len(after) > len(first)  # kept between turns, never stale after one
-    assert len(after) == sum(u.content >= 0.5 for u in state.units)
+    assert len(after) == len(state.said())
 
 
 def test_injection_text_is_never_evidence():

@@ -295,3 +295,19 @@ def test_leave_to_skip_a_phase_asked_in_a_design_message_is_given(store):
     # a design step that drops something asks no leave
     assert "modeling" not in _interview(store, "predictive_maintenance", "we drop machines with many missing "
                                         "readings, then fit boosted trees").state.set_aside
+
+
+def test_a_point_made_in_plain_talk_is_not_asked_again(store):
+    """From a mock trial on ETA: "the thing that hurts is when we're late, more than when we're early" reads
+    as off-topic prose to the judgment (no ML words), and the next reply asked "is being late worse than
+    being early for the rider?"."""
+    iv = Interviewer.start(store, problem_id="eta_prediction", mode="mock")
+    iv.respond("Makes sense. So we're really promising the customer a time, and the thing that hurts is when "
+               "we're late, more than when we're early. I'd want most orders to land within a few minutes of what "
+               "we said.")
+    assert point_made(iv.evidence, "Is being late worse than being early for the rider? How would that shape the "
+                      "model?", "problem_definition")
+    assert not point_made(iv.evidence, "How would you handle GPS noise in the traces?", "data")
+    # a question put back to the interviewer is still no point made
+    iv.respond("Is being late worse for riders than being early, in your experience?")
+    assert not point_made(iv.evidence, "How do you handle airport pickups?", "features")

@@ -73,11 +73,19 @@ class EvidenceState:
         """The units that state something (design content or an assumption), in order."""
         return [u for u in self.units if u.content >= 0.5]
 
-    def statement_vectors(self) -> np.ndarray:
-        """The statements' vectors, stacked; rebuilt only when units were added, since the interviewer
+    def said(self) -> list[JudgedUnit]:
+        """What the candidate has said, for checking whether a point was made already: the statements, and
+        the sentences the judgment reads as off-topic that are no question. Plain talk with no ML words
+        ("the thing that hurts is when we're late, more than when we're early", off-topic 0.69) reads as
+        everyday prose to the judgment, but a sentence that is close in meaning to the interviewer's next
+        question was not small talk, and asking it again tells the candidate nobody listened."""
+        return [u for u in self.units if u.content >= 0.5 or (u.offtopic >= 0.5 and not u.unit.question)]
+
+    def said_vectors(self) -> np.ndarray:
+        """The vectors of `said`, stacked; rebuilt only when units were added, since the interviewer
         compares its candidate questions with them several times a turn."""
         if self._statements[0] != len(self.units):
-            vectors = [u.vector for u in self.statements()]
+            vectors = [u.vector for u in self.said()]
             self._statements = (len(self.units), np.vstack(vectors) if vectors else np.zeros((0, 0), np.float32))
         return self._statements[1]
 

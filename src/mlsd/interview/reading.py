@@ -179,10 +179,10 @@ def named_in(evidence: EvidenceState) -> list[str]:
 
 
 def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
-    """Has the candidate already said what `question` asks? Any design statement counts, whatever phase it
-    was judged to cover: "downsampling negatives plus reweighting" answers an imbalance question asked
-    under modeling as well as under data."""
-    said = evidence.statement_vectors()
+    """Has the candidate already said what `question` asks? Anything they said that is no question counts
+    (`EvidenceState.said`), whatever phase it was judged to cover: "downsampling negatives plus reweighting"
+    answers an imbalance question asked under modeling as well as under data."""
+    said = evidence.said_vectors()
     if not len(said):
         return False
     if answered_by_naming(question, named_in(evidence)):
@@ -199,7 +199,7 @@ def point_stated(evidence: EvidenceState, point: str) -> bool:
     sit closer in MiniLM than a question and its answer do, so the bar is higher than MADE ("labels come
     from chargebacks, weeks later" is 0.69 from the chargeback point and 0.46 from the one on declined
     transactions never getting labels)."""
-    said = evidence.statement_vectors()
+    said = evidence.said_vectors()
     return bool(len(said)) and float(np.max(said @ get_embedder().embed([point])[0])) >= STATED
 
 

@@ -65,20 +65,12 @@ def proposal_figures() -> dict:
     """Design proposals put as questions ("What if we shard by user?"), judged as the engine reads them (as
     the statement proposed, segmentation.as_proposed): unit phase F1 against their labels, and the share
     read as design content at all. bench/data/proposals_fresh.yaml is never trained on."""
-    from mlsd.core.phases import PHASE_IDS
     from mlsd.evidence.segmentation import as_proposed
-
-    from .coverage import f1
 
     model, items = load_model(), labelled.proposals()
     texts = [as_proposed(c.text) or c.text for c in items]
     judged = model.judge(get_embedder().embed(texts), texts)
-    tp = fp = fn = 0
-    for item, phases in zip(items, judged.phases):
-        predicted = {p for p, v in zip(PHASE_IDS, phases) if v >= model.thresholds.unit}
-        tp, fp, fn = tp + len(predicted & set(item.phases)), fp + len(predicted - set(item.phases)), \
-            fn + len(set(item.phases) - predicted)
-    return {"proposals": len(items), "proposal_phase_f1": round(f1(tp, fp, fn)[2], 3),
+    return {"proposals": len(items), "proposal_phase_f1": _unit_phase_f1(items, judged.phases, model.thresholds.unit),
             "proposal_read_as_design": round(float((judged.content >= 0.5).mean()), 3)}
 
 
@@ -87,23 +79,27 @@ def plain_talk_figures() -> dict:
     sentences from the same trades: bench/data/plain_talk, written 2026-12-02, never trained on (fitting on
     them was tried and not kept: see bench/train_judgment.py). Unit phase F1 of the design clauses, the share
     of them read as design content, and the share of the everyday ones read as design content."""
+    model, items = load_model(), labelled.plain_talk()
+    texts = [c.text for c in items]
+    judged = model.judge(get_embedder().embed(texts), texts)
+    design = np.array([c.act in ("design", "assume") for c in items])
+    read = judged.content >= 0.5
+    return {"plain_talk": len(items), "plain_talk_phase_f1": _unit_phase_f1(items, judged.phases, model.thresholds.unit),
+            "plain_talk_read_as_design": round(float(read[design].mean()), 3),
+            "plain_everyday_read_as_design": round(float(read[~design].mean()), 3)}
+
+
+def _unit_phase_f1(items, phases: np.ndarray, threshold: float) -> float:
+    """Phase F1 of labelled units (each with `.phases`) judged `phases`, a phase read at `threshold`."""
     from mlsd.core.phases import PHASE_IDS
 
     from .coverage import f1
 
-    model, items = load_model(), labelled.plain_talk()
-    texts = [c.text for c in items]
-    judged = model.judge(get_embedder().embed(texts), texts)
     tp = fp = fn = 0
-    for item, phases in zip(items, judged.phases):
-        predicted = {p for p, v in zip(PHASE_IDS, phases) if v >= model.thresholds.unit}
-        tp, fp, fn = tp + len(predicted & set(item.phases)), fp + len(predicted - set(item.phases)), \
-            fn + len(set(item.phases) - predicted)
-    design = np.array([c.act in ("design", "assume") for c in items])
-    read = judged.content >= 0.5
-    return {"plain_talk": len(items), "plain_talk_phase_f1": round(f1(tp, fp, fn)[2], 3),
-            "plain_talk_read_as_design": round(float(read[design].mean()), 3),
-            "plain_everyday_read_as_design": round(float(read[~design].mean()), 3)}
+    for item, row in zip(items, phases):
+        predicted, gold = {p for p, v in zip(PHASE_IDS, row) if v >= threshold}, set(item.phases)
+        tp, fp, fn = tp + len(predicted & gold), fp + len(predicted - gold), fn + len(gold - predicted)
+    return round(f1(tp, fp, fn)[2], 3)
 
 
 def gate_figures() -> dict:

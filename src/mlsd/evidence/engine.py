@@ -49,7 +49,7 @@ class EvidenceState:
         # count as text about no phase: otherwise cutting them raises every other phase's share of the
         # text, and appending a payload to one turn could lift coverage elsewhere.
         self.withheld = 0
-        self._statements: tuple[int, np.ndarray] = (-1, np.zeros((0, 0), np.float32))
+        self._said: tuple[int, np.ndarray] = (-1, np.zeros((0, 0), np.float32))
 
     def add_turn(self, turn: int, content: str, context: str = "") -> list[JudgedUnit]:
         return self.add_turns([(turn, content, context)])
@@ -84,10 +84,10 @@ class EvidenceState:
     def said_vectors(self) -> np.ndarray:
         """The vectors of `said`, stacked; rebuilt only when units were added, since the interviewer
         compares its candidate questions with them several times a turn."""
-        if self._statements[0] != len(self.units):
+        if self._said[0] != len(self.units):
             vectors = [u.vector for u in self.said()]
-            self._statements = (len(self.units), np.vstack(vectors) if vectors else np.zeros((0, 0), np.float32))
-        return self._statements[1]
+            self._said = (len(self.units), np.vstack(vectors) if vectors else np.zeros((0, 0), np.float32))
+        return self._said[1]
 
     def criteria(self) -> dict[str, CriterionEvidence]:
         return self.engine.matcher.evidence(self.units)

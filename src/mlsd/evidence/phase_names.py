@@ -132,8 +132,9 @@ def phase_deferred(text: str) -> str | None:
 # anything times out we show the simple estimate") is serving, as LABELLING.md files it. The network reads
 # such sentences by their other words: "fall back" near "rollback" as monitoring (0.31 serving), "if
 # anything…" as an assumption about the problem. A failure of the prediction path and an action taken
-# because of it, both in one unit, name the phase as plainly as a signpost does: all 25 units of our
-# labelled data that have both are labelled serving (a failure alone, or "instead" alone, is not enough:
+# because of it, both in one unit, name the phase as plainly as a signpost does: all 25 clauses and chat
+# turns of our labelled data that have both (training, plain talk, fresh dialogues) are labelled serving (a
+# failure alone, or "instead" alone, is not enough:
 # "when an outage hits, requests wait in line instead of falling over" is scalability).
 _FAILURE = re.compile(r"\b(?:time[sd]? ?out|timeouts?|timing out|(?:is|are|goes|go|went|gets?) (?:down|slow|unavailable|"
                       r"unreachable|offline)|unavailable|unreachable|fails?|failed|failing|crash\w*|errors? out|"

@@ -179,9 +179,10 @@ def named_in(evidence: EvidenceState) -> list[str]:
 
 
 def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
-    """Has the candidate already said what `question` asks? Anything they said that is no question counts
-    (`EvidenceState.said`), whatever phase it was judged to cover: "downsampling negatives plus reweighting"
-    answers an imbalance question asked under modeling as well as under data."""
+    """Has the candidate already said what `question` asks? Their statements count, and so does a sentence
+    the judgment reads as off-topic that is no question (`EvidenceState.said`), whatever phase it was judged
+    to cover: "downsampling negatives plus reweighting" answers an imbalance question asked under modeling
+    as well as under data."""
     said = evidence.said_vectors()
     if not len(said):
         return False
@@ -195,10 +196,10 @@ def point_made(evidence: EvidenceState, question: str, phase: str) -> bool:
 
 
 def point_stated(evidence: EvidenceState, point: str) -> bool:
-    """Has one of the candidate's statements made this expected point? Statement against statement: they
-    sit closer in MiniLM than a question and its answer do, so the bar is higher than MADE ("labels come
-    from chargebacks, weeks later" is 0.69 from the chargeback point and 0.46 from the one on declined
-    transactions never getting labels)."""
+    """Has something the candidate said (`EvidenceState.said`) made this expected point? Statement against
+    statement: they sit closer in MiniLM than a question and its answer do, so the bar is higher than MADE
+    ("labels come from chargebacks, weeks later" is 0.69 from the chargeback point and 0.46 from the one on
+    declined transactions never getting labels)."""
     said = evidence.said_vectors()
     return bool(len(said)) and float(np.max(said @ get_embedder().embed([point])[0])) >= STATED
 

@@ -186,6 +186,9 @@ def test_a_question_on_a_phase_the_candidate_just_left_says_back_to_not_staying_
     ("Friends-of-friends gives the bulk of good candidates, and I'd add people from the same school or company, "
      "plus people who imported each other's contacts.", "", "plus"),
     ("then the distribution of layer-one scores across recent matches", "layer-one scores", "across"),
+    # from a mock trial: "Noted: slice." after "roll it out to a slice of cities"; "of course" is no part
+    ("Then roll it out to a slice of cities and watch complaints and cancellations.", "slice of cities", ""),
+    ("we cache of course", "cache", "course"),
 ])
 def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, said, unsaid):
     phrase = key_phrase(text)

@@ -119,7 +119,7 @@ def key_phrase(text: str, phase_index: int | None = None) -> str:
             said = _with_next_noun(text, said)
         if not said:
             continue
-        said = _with_modifiers(text, said)
+        said = _with_of_noun(text, _with_modifiers(text, said))
         inside = [other for other in surface if other.lower() in said.lower()]
         if inside:  # "downsample negatives" names "downsample" and more
             surface[surface.index(inside[0])] = said
@@ -173,6 +173,21 @@ def _with_modifiers(text: str, said: str) -> str:
                              or w.lower() in TRAILING_VERBS or w.lower().endswith("ed") for w in mods):
             return " ".join([*mods, said])
     return said
+
+
+def _with_of_noun(text: str, said: str) -> str:
+    """A term with the "of" phrase that says what it is made of: "slice of cities", "ensemble of trees" (a
+    trial's reply opened "Noted: slice." after "roll it out to a slice of cities"). Only a single noun that
+    ends its phrase (punctuation, the end, or a joining word after it): "cache of hot completions" would
+    be cut to "cache of hot", and "share of the…" and "cache of course" are no such phrase."""
+    match = re.search(re.escape(said) + r"\s+of\s+(?!course\b)([A-Za-z][\w-]*)(?=\s*(?:[^\w\s'-]|$)|\s+(\w+))",
+                      text, re.I)
+    if not match:
+        return said
+    noun, after = match.group(1), (match.group(2) or "").lower()
+    ends = not after or after in STOPWORDS
+    plain = noun.lower() not in STOPWORDS and not _breaks_run(noun) and not noun.lower().endswith("ed")
+    return f"{said} of {noun}" if ends and plain else said
 
 
 def _with_next_noun(text: str, said: str) -> str:

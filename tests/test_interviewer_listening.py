@@ -189,6 +189,10 @@ def test_a_question_on_a_phase_the_candidate_just_left_says_back_to_not_staying_
     # from a mock trial: "Noted: slice." after "roll it out to a slice of cities"; "of course" is no part
     ("Then roll it out to a slice of cities and watch complaints and cancellations.", "slice of cities", ""),
     ("we cache of course", "cache", "course"),
+    # from a practice trial: "Noted: linear model and fine-tuned language."
+    ("start with a linear model on word counts, then try a small fine-tuned language model",
+     "fine-tuned language model", ""),
+    ("gradient boosted trees on those", "gradient boosted trees", ""),
 ])
 def test_an_acknowledgement_names_a_term_with_the_words_that_modify_it(text, said, unsaid):
     phrase = key_phrase(text)

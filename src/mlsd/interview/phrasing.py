@@ -190,9 +190,20 @@ def _with_of_noun(text: str, said: str) -> str:
     return f"{said} of {noun}" if ends and plain else said
 
 
+# Nouns that end a compound a participle qualifies ("fine-tuned language model", "pre-trained text encoder")
+COMPOUND_HEADS = {"model", "models", "encoder", "encoders", "classifier", "classifiers", "embedding", "embeddings",
+                  "network", "networks", "tree", "trees", "index", "features", "pipeline", "service", "store"}
+
+
 def _with_next_noun(text: str, said: str) -> str:
-    match = re.search(re.escape(said) + r"\s+([A-Za-z][\w-]*)", text)
-    return f"{said} {match.group(1)}" if match and match.group(1).lower() not in STOPWORDS else ""
+    """A participle with the noun it qualifies, and the head noun after that one when a compound goes on:
+    "fine-tuned language model", not "fine-tuned language" (from a practice trial); "" with no noun."""
+    match = re.search(re.escape(said) + r"\s+([A-Za-z][\w-]*)(?:\s+([A-Za-z][\w-]*))?", text)
+    if not match or match.group(1).lower() in STOPWORDS:
+        return ""
+    head = match.group(2) or ""
+    compound = head.lower() in COMPOUND_HEADS
+    return f"{said} {match.group(1)} {head}" if compound else f"{said} {match.group(1)}"
 
 
 def _surface(text: str, term: str) -> str:
